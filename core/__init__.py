@@ -1,0 +1,1 @@
+"""Process-wide configuration shared by the web app and the CLI."""

@@ -1,0 +1,176 @@
+"""Sessions and their append-only event logs.
+
+Nothing here updates or deletes an event: a session's history is the ordered list of what
+happened to it, each event with a per-session sequence number and a timestamp.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from storage import schema
+from storage.db import IMMEDIATE
+
+__all__ = ["EventType", "SessionEvent", "SessionRecord", "SessionStore"]
+
+
+class EventType(StrEnum):
+    SESSION_CREATED = "session_created"
+    CANDIDATE_MESSAGE = "candidate_message"
+    INTERVIEWER_MESSAGE = "interviewer_message"
+    PHASE_CHANGED = "phase_changed"
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: str
+    owner_id: str
+    problem_id: str
+    minutes: int
+    interviewer_model: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    session_id: str
+    seq: int
+    type: EventType
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands timestamps back naive; every timestamp we store is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _session_from_row(row: Any) -> SessionRecord:
+    return SessionRecord(
+        id=row.id,
+        owner_id=row.owner_id,
+        problem_id=row.problem_id,
+        minutes=row.minutes,
+        interviewer_model=row.interviewer_model,
+        status=row.status,
+        created_at=_aware(row.created_at),
+    )
+
+
+def _event_from_row(row: Any) -> SessionEvent:
+    return SessionEvent(
+        session_id=row.session_id,
+        seq=row.seq,
+        type=EventType(row.type),
+        at=_aware(row.at),
+        data=json.loads(row.data),
+    )
+
+
+class SessionStore:
+    """Reads and appends sessions and events; the engine is the only side effect."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _writer(self):
+        return self._engine.connect().execution_options(**{IMMEDIATE: True})
+
+    def create_session(
+        self, record: SessionRecord, *, created_event: dict[str, Any]
+    ) -> SessionEvent:
+        """Insert the session row and its ``session_created`` event in one transaction."""
+        with self._writer() as conn, conn.begin():
+            conn.execute(
+                insert(schema.sessions).values(
+                    id=record.id,
+                    owner_id=record.owner_id,
+                    problem_id=record.problem_id,
+                    minutes=record.minutes,
+                    interviewer_model=record.interviewer_model,
+                    status=record.status,
+                    created_at=record.created_at,
+                )
+            )
+            event = SessionEvent(
+                record.id, 1, EventType.SESSION_CREATED, record.created_at, created_event
+            )
+            self._insert_event(conn, event)
+        return event
+
+    def append(
+        self, session_id: str, type_: EventType, data: dict[str, Any], *, at: datetime
+    ) -> SessionEvent:
+        """Append one event with the next sequence number of its session."""
+        with self._writer() as conn, conn.begin():
+            # Lock the session row (PostgreSQL) so concurrent appends cannot pick the same seq;
+            # on SQLite, BEGIN IMMEDIATE already serialises writers.
+            locked = conn.execute(
+                select(schema.sessions.c.id)
+                .where(schema.sessions.c.id == session_id)
+                .with_for_update()
+            ).first()
+            if locked is None:
+                raise KeyError(session_id)
+            last = conn.execute(
+                select(func.max(schema.events.c.seq)).where(
+                    schema.events.c.session_id == session_id
+                )
+            ).scalar_one()
+            event = SessionEvent(session_id, (last or 0) + 1, type_, at, data)
+            self._insert_event(conn, event)
+        return event
+
+    @staticmethod
+    def _insert_event(conn, event: SessionEvent) -> None:
+        conn.execute(
+            insert(schema.events).values(
+                session_id=event.session_id,
+                seq=event.seq,
+                type=str(event.type),
+                at=event.at,
+                data=json.dumps(event.data, ensure_ascii=False),
+            )
+        )
+
+    def set_status(self, session_id: str, status: str) -> None:
+        with self._writer() as conn, conn.begin():
+            conn.execute(
+                update(schema.sessions)
+                .where(schema.sessions.c.id == session_id)
+                .values(status=status)
+            )
+
+    def get_session(self, session_id: str) -> SessionRecord | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(schema.sessions).where(schema.sessions.c.id == session_id)
+            ).first()
+        return _session_from_row(row) if row else None
+
+    def list_sessions(self, owner_id: str, *, limit: int = 100) -> list[SessionRecord]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(schema.sessions)
+                .where(schema.sessions.c.owner_id == owner_id)
+                .order_by(schema.sessions.c.created_at.desc())
+                .limit(limit)
+            ).all()
+        return [_session_from_row(row) for row in rows]
+
+    def events(self, session_id: str, *, after_seq: int = 0) -> list[SessionEvent]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(schema.events)
+                .where(schema.events.c.session_id == session_id)
+                .where(schema.events.c.seq > after_seq)
+                .order_by(schema.events.c.seq)
+            ).all()
+        return [_event_from_row(row) for row in rows]

@@ -1,0 +1,117 @@
+"""Sessions and their append-only event logs, on every available database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from storage.db import make_engine
+from storage.events import EventType, SessionRecord, SessionStore
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def record(session_id="a" * 32, owner="owner-1", at=T0) -> SessionRecord:
+    return SessionRecord(session_id, owner, "url-shortener", 45, "offline", "active", at)
+
+
+def test_create_session_stores_the_row_and_a_created_event(engine):
+    store = SessionStore(engine)
+    store.create_session(record(), created_event={"problem_id": "url-shortener"})
+    assert store.get_session("a" * 32) == record()
+    [event] = store.events("a" * 32)
+    assert (event.seq, event.type, event.at, event.data) == (
+        1,
+        EventType.SESSION_CREATED,
+        T0,
+        {"problem_id": "url-shortener"},
+    )
+
+
+def test_events_come_back_in_order_with_timestamps_and_data(engine):
+    store = SessionStore(engine)
+    store.create_session(record(), created_event={})
+    store.append(
+        "a" * 32, EventType.CANDIDATE_MESSAGE, {"text": "héllo ✓"}, at=T0 + timedelta(seconds=3)
+    )
+    store.append(
+        "a" * 32, EventType.PHASE_CHANGED, {"phase": "requirements"}, at=T0 + timedelta(seconds=9)
+    )
+    events = store.events("a" * 32)
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert [e.type for e in events] == [
+        EventType.SESSION_CREATED,
+        EventType.CANDIDATE_MESSAGE,
+        EventType.PHASE_CHANGED,
+    ]
+    assert events[1].data == {"text": "héllo ✓"}
+    assert events[2].at == T0 + timedelta(seconds=9)
+    assert [e.seq for e in store.events("a" * 32, after_seq=2)] == [3]
+
+
+def test_append_to_an_unknown_session_fails_and_stores_nothing(engine):
+    store = SessionStore(engine)
+    with pytest.raises(KeyError):
+        store.append("b" * 32, EventType.CANDIDATE_MESSAGE, {"text": "x"}, at=T0)
+    assert store.events("b" * 32) == []
+
+
+def test_logs_of_different_sessions_are_independent(engine):
+    store = SessionStore(engine)
+    store.create_session(record("a" * 32), created_event={})
+    store.create_session(record("b" * 32), created_event={})
+    store.append("b" * 32, EventType.CANDIDATE_MESSAGE, {"text": "b"}, at=T0)
+    assert [e.seq for e in store.events("a" * 32)] == [1]
+    assert [e.seq for e in store.events("b" * 32)] == [1, 2]
+
+
+def test_list_sessions_filters_by_owner_newest_first(engine):
+    store = SessionStore(engine)
+    store.create_session(record("a" * 32, "me", T0), created_event={})
+    store.create_session(record("b" * 32, "me", T0 + timedelta(minutes=1)), created_event={})
+    store.create_session(record("c" * 32, "someone-else"), created_event={})
+    assert [r.id for r in store.list_sessions("me")] == ["b" * 32, "a" * 32]
+
+
+def test_concurrent_appends_get_distinct_consecutive_seqs(engine, database_url):
+    SessionStore(engine).create_session(record(), created_event={})
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        own_engine = make_engine(database_url)  # a separate pool, like another replica
+        try:
+            store = SessionStore(own_engine)
+            for i in range(10):
+                store.append("a" * 32, EventType.CANDIDATE_MESSAGE, {"text": f"{n}-{i}"}, at=T0)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            own_engine.dispose()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [e.seq for e in SessionStore(engine).events("a" * 32)] == list(range(1, 42))
+
+
+def test_data_survives_a_new_engine_on_the_same_database(engine, database_url):
+    SessionStore(engine).create_session(record(), created_event={"x": 1})
+    engine.dispose()
+    reopened = make_engine(database_url)
+    try:
+        assert SessionStore(reopened).events("a" * 32)[0].data == {"x": 1}
+    finally:
+        reopened.dispose()
+
+
+def test_sqlite_runs_in_wal_mode(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("WAL is a SQLite setting")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000

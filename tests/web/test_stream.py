@@ -1,0 +1,91 @@
+"""The SSE stream of the interviewer's reply: event sequence and wire format."""
+
+from __future__ import annotations
+
+from tests.web.sse import read_stream, reply_text
+
+
+def start(client, problem_id="url-shortener"):
+    response = client.post("/api/sessions", json={"problem_id": problem_id})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_opening_streams_tokens_then_one_done_event(client):
+    session = start(client)
+    events = read_stream(client, session["id"])
+    kinds = [event.event for event in events]
+    assert kinds[-1] == "done"
+    assert kinds.count("done") == 1
+    assert set(kinds[:-1]) == {"token"}
+    assert len(kinds) > 20, "the reply should arrive in many small pieces"
+    done = events[-1].data["message"]
+    assert done["role"] == "interviewer"
+    assert reply_text(events).strip() == done["text"]
+    assert "Design a URL shortener (bit.ly). Handle 100B URLs." in done["text"]
+
+
+def test_streamed_reply_is_stored_in_the_transcript(client):
+    session = start(client)
+    events = read_stream(client, session["id"])
+    transcript = client.get(f"/api/sessions/{session['id']}/transcript").json()
+    assert [m["role"] for m in transcript] == ["interviewer"]
+    assert transcript[0]["text"] == events[-1].data["message"]["text"]
+
+
+def test_stream_with_no_pending_turn_sends_idle(client):
+    session = start(client)
+    read_stream(client, session["id"])
+    events = read_stream(client, session["id"])
+    assert [event.event for event in events] == ["idle"]
+
+
+def test_candidate_answer_gets_a_reply_that_uses_hidden_facts(client):
+    session = start(client)
+    read_stream(client, session["id"])
+    posted = client.post(
+        f"/api/sessions/{session['id']}/messages",
+        json={"text": "What p99 latency does a redirect need?"},
+    )
+    assert posted.status_code == 201
+    events = read_stream(client, session["id"])
+    reply = events[-1].data["message"]["text"]
+    assert "under 50 ms at p99" in reply
+    assert "100 billion" not in reply, "facts the candidate did not ask about stay hidden"
+
+
+def test_moving_on_emits_a_phase_event_before_the_tokens(client):
+    session = start(client)
+    read_stream(client, session["id"])
+    client.post(f"/api/sessions/{session['id']}/messages", json={"text": "Let's move on."})
+    events = read_stream(client, session["id"])
+    assert events[0].event == "phase"
+    assert events[0].data == {
+        "phase": "requirements",
+        "previous": "clarify",
+        "title": "Requirements",
+    }
+    assert events[-1].event == "done"
+    assert events[-1].data["message"]["phase"] == "requirements"
+    detail = client.get(f"/api/sessions/{session['id']}").json()
+    assert detail["phase"] == "requirements"
+
+
+def test_stream_of_someone_elses_session_is_404(client, app):
+    from fastapi.testclient import TestClient
+
+    session = start(client)
+    with TestClient(app) as stranger:
+        response = stranger.get(f"/api/sessions/{session['id']}/stream")
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("no session")
+
+
+def test_wire_format_uses_named_events_and_json_data(client):
+    session = start(client)
+    with client.stream("GET", f"/api/sessions/{session['id']}/stream") as response:
+        raw = "".join(response.iter_text())
+    assert response.headers["cache-control"] == "no-cache"
+    first_block = raw.split("\n\n")[0].splitlines()
+    assert first_block[0] == "event: token"
+    assert first_block[1].startswith('data: {"text":')

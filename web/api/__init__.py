@@ -1,0 +1,1 @@
+"""JSON and SSE endpoints, one router per resource."""

@@ -1,0 +1,83 @@
+"""The app factory: settings in, a ready FastAPI app out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from core.settings import Settings
+from interviewer.base import Interviewer
+from interviewer.clock import Clock, SystemClock
+from interviewer.registry import choose_interviewer
+from interviewer.service import InterviewService
+from problems.loader import ProblemBank, load_bank
+from problems.phases import load_phase_plan
+from storage.db import make_engine
+from storage.events import SessionStore
+from storage.migrations import migrate
+from web import pages
+from web.api import problems, sessions
+from web.body_limit import BodyLimitMiddleware
+from web.errors import install_error_handlers
+from web.identity import IdentityMiddleware
+from web.schemas import InterviewerInfo
+
+__all__ = ["make_app"]
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def make_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    interviewer: Interviewer | None = None,
+    bank: ProblemBank | None = None,
+) -> FastAPI:
+    """Build the app. The database is migrated here, once, before the first request."""
+    engine = make_engine(settings.resolved_database_url())
+    migrate(engine)
+    if interviewer is None:
+        interviewer, reason = choose_interviewer(settings)
+    else:
+        reason = "chosen by the caller"
+
+    app = FastAPI(
+        title="Mock system-design interview simulator",
+        version="0.1.0",
+        description="Timed mock system-design interviews with a streaming interviewer.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.service = InterviewService(
+        store=SessionStore(engine),
+        bank=bank or load_bank(),
+        plan=load_phase_plan(),
+        interviewer=interviewer,
+        clock=clock or SystemClock(),
+    )
+    app.state.interviewer_info = InterviewerInfo(
+        model=interviewer.model_id, offline=interviewer.offline, reason=reason
+    )
+
+    @app.get("/api/interviewer", response_model=InterviewerInfo, tags=["meta"])
+    def interviewer_info() -> InterviewerInfo:
+        """Which interviewer model this server uses, and why."""
+        return app.state.interviewer_info
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(problems.router)
+    app.include_router(sessions.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    install_error_handlers(app)
+    app.add_middleware(
+        IdentityMiddleware, secret_key=settings.resolved_secret_key(), secure=settings.cookie_secure
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    return app

@@ -1,0 +1,37 @@
+"""FastAPI dependencies: the service, the caller's identity, and sessions they own."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request
+
+from interviewer.service import InterviewService
+from storage.events import SessionRecord
+
+
+def get_service(request: Request) -> InterviewService:
+    return request.app.state.service
+
+
+def get_owner_id(request: Request) -> str:
+    return request.state.owner_id
+
+
+ServiceDep = Annotated[InterviewService, Depends(get_service)]
+OwnerDep = Annotated[str, Depends(get_owner_id)]
+
+
+def get_owned_session(
+    service: ServiceDep,
+    owner_id: OwnerDep,
+    session_id: Annotated[str, Path(max_length=64)],
+) -> SessionRecord:
+    """The session, or 404 for an unknown id and for anyone else's session alike."""
+    record = service.owned_session(session_id, owner_id)
+    if record is None:
+        raise HTTPException(status_code=404, detail=f"no session {session_id!r}")
+    return record
+
+
+OwnedSessionDep = Annotated[SessionRecord, Depends(get_owned_session)]
