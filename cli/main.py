@@ -32,9 +32,34 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_problem(problem_id: str) -> int:
+    from problems.loader import UnknownProblemError, load_bank
+    from problems.phases import load_phase_plan
+
+    try:
+        view = load_bank().get(problem_id).candidate_view()
+    except UnknownProblemError as exc:
+        print(f"interview: {exc} (see `interview problems`)", file=sys.stderr)
+        return 1
+    print(f"{view.title}  [{view.id}]")
+    print(f"{view.category} · {view.difficulty} · {', '.join(view.tags)}")
+    print()
+    print(view.statement)
+    print()
+    print("Interview plan (45 minutes):")
+    for phase in load_phase_plan().phases:
+        print(f"  {phase.budget_minutes(45):>2} min  {phase.title}")
+    return 0
+
+
 def _cmd_problems(args: argparse.Namespace) -> int:
     from problems.loader import load_bank
 
+    if args.action == "show":
+        if not args.problem_id:
+            print("interview: `interview problems show` needs a problem id", file=sys.stderr)
+            return 2
+        return _show_problem(args.problem_id)
     bank = load_bank()
     rows = bank.filter(category=args.category, difficulty=args.difficulty)
     if not rows:
@@ -57,7 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(handler=_cmd_serve)
 
-    problems = commands.add_parser("problems", help="list the practice problems")
+    problems = commands.add_parser(
+        "problems", help="list the practice problems, or `problems show ID` for one"
+    )
+    problems.add_argument("action", nargs="?", choices=["show"], help="show one problem")
+    problems.add_argument("problem_id", nargs="?", metavar="ID")
     problems.add_argument("--category", choices=["classic", "ai"])
     problems.add_argument("--difficulty", choices=["medium", "hard", "expert"])
     problems.set_defaults(handler=_cmd_problems)

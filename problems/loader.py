@@ -80,4 +80,7 @@ def load_problem_file(path: Path) -> Problem:
 
 
 def load_bank(directory: Path = BANK_DIR) -> ProblemBank:
-    return ProblemBank([load_problem_file(path) for path in sorted(directory.glob("*.yaml"))])
+    problems = [load_problem_file(path) for path in sorted(directory.glob("*.yaml"))]
+    # Classic warm-ups first, then the AI systems; alphabetical within each.
+    problems.sort(key=lambda problem: (problem.category != "classic", problem.id))
+    return ProblemBank(problems)

@@ -31,7 +31,7 @@ PROBLEM_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class HiddenFact(_Strict):
