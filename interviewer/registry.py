@@ -1,8 +1,8 @@
 """Choosing the interviewer model from the settings.
 
 Models are named ``provider:model`` (``openai:gpt-4.1-mini``, ``anthropic:claude-sonnet-4-5``) or
-``offline``. With no model named, the first configured key wins; with no key at all, the
-offline interviewer runs, and the app says so.
+``offline``. With no model named, a configured Anthropic key wins, then an OpenAI key or an
+OpenAI-compatible base URL; with none of them, the offline interviewer runs, and the app says so.
 """
 
 from __future__ import annotations
@@ -15,15 +15,52 @@ __all__ = ["UnknownModelError", "choose_interviewer"]
 
 
 class UnknownModelError(ValueError):
-    """A model name that no provider here can serve."""
+    """A model name that no configured provider can serve."""
+
+
+def _secret(value) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def _build(settings: Settings, provider: str, model: str) -> Interviewer:
+    if provider == "openai":
+        if not (settings.openai_api_key or settings.openai_base_url):
+            raise UnknownModelError(f"openai:{model} needs OPENAI_API_KEY or OPENAI_BASE_URL")
+        from interviewer.providers.openai_chat import OpenAIChatInterviewer
+
+        return OpenAIChatInterviewer(
+            model=model,
+            api_key=_secret(settings.openai_api_key),
+            base_url=settings.openai_base_url,
+        )
+    if provider == "anthropic":
+        if not settings.anthropic_api_key:
+            raise UnknownModelError(f"anthropic:{model} needs ANTHROPIC_API_KEY")
+        from interviewer.providers.anthropic_messages import AnthropicInterviewer
+
+        return AnthropicInterviewer(model=model, api_key=_secret(settings.anthropic_api_key))
+    raise UnknownModelError(
+        f"unknown provider {provider!r}: use offline, openai:MODEL or anthropic:MODEL"
+    )
 
 
 def choose_interviewer(settings: Settings) -> tuple[Interviewer, str]:
     """The interviewer to use and a one-line reason a user can read."""
-    offline = OfflineInterviewer(token_delay=settings.offline_token_delay)
     name = settings.interviewer_model.strip()
     if name == "offline":
-        return offline, "offline interviewer chosen in INTERVIEWER_MODEL"
-    if not name:
-        return offline, "no API key configured: using the offline interviewer"
-    raise UnknownModelError(f"unknown interviewer model {name!r}")
+        return OfflineInterviewer(token_delay=settings.offline_token_delay), (
+            "offline interviewer chosen in INTERVIEWER_MODEL"
+        )
+    if name:
+        provider, sep, model = name.partition(":")
+        if not sep or not model:
+            raise UnknownModelError(
+                f"INTERVIEWER_MODEL {name!r} should look like openai:MODEL or anthropic:MODEL"
+            )
+        return _build(settings, provider, model), "chosen in INTERVIEWER_MODEL"
+    if settings.anthropic_api_key:
+        return _build(settings, "anthropic", settings.anthropic_model), "ANTHROPIC_API_KEY is set"
+    if settings.openai_api_key or settings.openai_base_url:
+        reason = "OPENAI_API_KEY is set" if settings.openai_api_key else "OPENAI_BASE_URL is set"
+        return _build(settings, "openai", settings.openai_model), reason
+    return OfflineInterviewer(token_delay=settings.offline_token_delay), ("no API key configured")

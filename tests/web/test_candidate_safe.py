@@ -12,7 +12,7 @@ BANK = load_bank()
 
 def secrets_of(problem) -> list[str]:
     texts = [fact.answer for fact in problem.hidden_facts]
-    texts += [estimate.name for estimate in problem.reference_estimates]
+    texts += [estimate.formula for estimate in problem.reference_estimates]
     texts += [estimate.note for estimate in problem.reference_estimates if estimate.note]
     texts += [point.point for points in problem.key_points.values() for point in points]
     texts += [dive.why for dive in problem.deep_dives]

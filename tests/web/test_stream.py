@@ -89,3 +89,26 @@ def test_wire_format_uses_named_events_and_json_data(client):
     first_block = raw.split("\n\n")[0].splitlines()
     assert first_block[0] == "event: token"
     assert first_block[1].startswith('data: {"text":')
+
+
+def test_a_provider_failure_streams_an_error_event_and_keeps_the_turn(settings, clock):
+    import respx
+    from fastapi.testclient import TestClient
+
+    from interviewer.providers.openai_chat import OpenAIChatInterviewer
+    from web.app import make_app
+
+    interviewer = OpenAIChatInterviewer(model="m", api_key="k", base_url="https://openai.test/v1")
+    app = make_app(settings, clock=clock, interviewer=interviewer)
+    with respx.mock, TestClient(app) as client:
+        respx.post("https://openai.test/v1/chat/completions").respond(
+            503, json={"error": {"message": "overloaded"}}
+        )
+        session = start(client)
+        events = read_stream(client, session["id"])
+        assert [event.event for event in events] == ["error"]
+        assert "failed" in events[0].data["detail"]
+        detail = client.get(f"/api/sessions/{session['id']}").json()
+        assert detail["interviewer_turn_pending"] is True
+        assert detail["messages"] == []
+        assert detail["interviewer_model"] == "openai:m"

@@ -1,0 +1,1 @@
+"""Interviewers backed by real LLM providers."""
