@@ -49,7 +49,7 @@ def choose_interviewer(settings: Settings) -> tuple[Interviewer, str]:
     name = settings.interviewer_model.strip()
     if name == "offline":
         return OfflineInterviewer(token_delay=settings.offline_token_delay), (
-            "offline interviewer chosen in INTERVIEWER_MODEL"
+            "chosen in INTERVIEWER_MODEL"
         )
     if name:
         provider, sep, model = name.partition(":")

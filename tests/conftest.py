@@ -13,6 +13,26 @@ from interviewer.clock import FakeClock
 from interviewer.offline import OfflineInterviewer
 from web.app import make_app
 
+PROVIDER_AND_SERVER_VARIABLES = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_API_KEY",
+    "INTERVIEWER_MODEL",
+    "JUDGE_MODEL",
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "DATA_DIR",
+    "HOST",
+    "PORT",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_configuration(monkeypatch):
+    """Tests never pick up a developer's keys or database from the environment."""
+    for name in PROVIDER_AND_SERVER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
