@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4.1-mini"
     anthropic_model: str = "claude-sonnet-4-5"
 
+    provider_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    context_tokens: int = Field(
+        default=6000, ge=500, description="Token budget for the conversation sent to the model."
+    )
+    session_token_budget: int = Field(
+        default=300_000, ge=1000, description="Tokens one session may spend before it is stopped."
+    )
+    price_table: Path | None = Field(
+        default=None, description="YAML price table; empty uses interviewer/prices.yaml."
+    )
+
     offline_token_delay: float = Field(
         default=0.012, ge=0, le=1, description="Seconds between streamed offline tokens."
     )

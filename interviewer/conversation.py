@@ -1,15 +1,20 @@
-"""A session's conversation as the interviewer sees it, derived from the event log."""
+"""A session's state, folded from its event log: messages, phase, clock, pauses and ending.
+
+Time on the interview clock is *active* time: seconds since the session started, less the time
+spent paused. Every number here is derived from event timestamps, so the server's clock is the
+only truth and a replay of the log gives the same state.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Literal
 
 from storage.events import EventType, SessionEvent
 
-__all__ = ["Conversation", "Message"]
+__all__ = ["Conversation", "Message", "PhaseSpan"]
 
 Role = Literal["interviewer", "candidate"]
 FIRST_PHASE = "clarify"
@@ -22,65 +27,196 @@ class Message:
     phase: str
     text: str
     at: datetime
+    kind: str = "reply"  # reply | closing | sign_off | interrupted
 
 
 @dataclass(frozen=True)
+class PhaseSpan:
+    phase: str
+    started_active: float
+    ended_active: float | None  # None while the phase is running
+    reason: str  # why the phase began: start | candidate | timeout | goals_met
+
+
+@dataclass
 class Conversation:
     started_at: datetime
-    messages: tuple[Message, ...]
-    phase: str
-    phase_started_at: datetime
-    last_seq: int
+    minutes: int = 45
+    messages: list[Message] = field(default_factory=list)
+    spans: list[PhaseSpan] = field(default_factory=list)
+    paused_since: datetime | None = None
+    paused_seconds: float = 0.0
+    ended_reason: str | None = None
+    ended_at: datetime | None = None
+    closing_asked: bool = False
+    warnings: set[tuple[str, str]] = field(default_factory=set)
+    last_seq: int = 0
     phase_changed_seq: int = 0
     previous_phase: str | None = None
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
 
     @classmethod
     def from_events(cls, events: Iterable[SessionEvent]) -> Conversation:
-        messages: list[Message] = []
-        phase = FIRST_PHASE
-        started_at: datetime | None = None
-        phase_started_at: datetime | None = None
-        last_seq = phase_changed_seq = 0
-        previous_phase: str | None = None
+        state: Conversation | None = None
         for event in events:
-            last_seq = event.seq
             if event.type is EventType.SESSION_CREATED:
-                started_at = phase_started_at = event.at
-            elif event.type is EventType.PHASE_CHANGED:
-                previous_phase = phase
-                phase = event.data["phase"]
-                phase_started_at = event.at
-                phase_changed_seq = event.seq
-            elif event.type in (EventType.CANDIDATE_MESSAGE, EventType.INTERVIEWER_MESSAGE):
-                role: Role = (
-                    "candidate" if event.type is EventType.CANDIDATE_MESSAGE else "interviewer"
+                state = cls(started_at=event.at, minutes=int(event.data.get("minutes", 45)))
+                state.spans.append(PhaseSpan(FIRST_PHASE, 0.0, None, "start"))
+            elif state is None:
+                raise ValueError("event log does not start with session_created")
+            else:
+                state._apply(event)
+            state.last_seq = event.seq
+        if state is None:
+            raise ValueError("event log is empty")
+        return state
+
+    def _apply(self, event: SessionEvent) -> None:
+        data = event.data
+        match event.type:
+            case EventType.CANDIDATE_MESSAGE:
+                self.messages.append(Message(event.seq, "candidate", self.phase, data["text"], event.at))
+            case EventType.INTERVIEWER_MESSAGE:
+                kind = data.get("kind", "reply")
+                self.messages.append(
+                    Message(event.seq, "interviewer", self.phase, data["text"], event.at, kind)
                 )
-                messages.append(Message(event.seq, role, phase, event.data["text"], event.at))
-        if started_at is None or phase_started_at is None:
-            raise ValueError("event log does not start with session_created")
-        return cls(
-            started_at,
-            tuple(messages),
-            phase,
-            phase_started_at,
-            last_seq,
-            phase_changed_seq,
-            previous_phase,
-        )
+                if kind == "closing":
+                    self.closing_asked = True
+            case EventType.REPLY_INTERRUPTED:
+                self.messages.append(
+                    Message(event.seq, "interviewer", self.phase, data["text"], event.at, "interrupted")
+                )
+            case EventType.PHASE_CHANGED:
+                active = self.active_seconds(event.at)
+                last = self.spans[-1]
+                self.spans[-1] = PhaseSpan(last.phase, last.started_active, active, last.reason)
+                self.spans.append(PhaseSpan(data["phase"], active, None, data.get("reason", "")))
+                self.previous_phase = last.phase
+                self.phase_changed_seq = event.seq
+            case EventType.PAUSED:
+                self.paused_since = event.at
+            case EventType.RESUMED:
+                if self.paused_since is not None:
+                    self.paused_seconds += (event.at - self.paused_since).total_seconds()
+                self.paused_since = None
+            case EventType.WARNING:
+                self.warnings.add((data["kind"], data.get("phase", "")))
+            case EventType.SESSION_ENDED:
+                self.ended_reason = data["reason"]
+                self.ended_at = event.at
+                self.closing_asked = self.closing_asked or bool(data.get("closing_asked"))
+                last = self.spans[-1]
+                self.spans[-1] = PhaseSpan(
+                    last.phase, last.started_active, self.active_seconds(event.at), last.reason
+                )
+            case EventType.TURN_USAGE:
+                self.input_tokens += data.get("input_tokens", 0)
+                self.cached_input_tokens += data.get("cached_input_tokens", 0)
+                self.output_tokens += data.get("output_tokens", 0)
+                self.cost_usd += data.get("cost_usd", 0.0)
+            case _:
+                pass
+
+    # -- the clock -------------------------------------------------------------------------
+
+    @property
+    def phase(self) -> str:
+        return self.spans[-1].phase
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_since is not None
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_reason is not None
+
+    @property
+    def total_seconds(self) -> float:
+        return self.minutes * 60.0
+
+    def active_seconds(self, at: datetime) -> float:
+        """Seconds on the interview clock at wall time ``at`` (paused time does not count)."""
+        paused = self.paused_seconds
+        if self.paused_since is not None and at > self.paused_since:
+            paused += (at - self.paused_since).total_seconds()
+        return max(0.0, (at - self.started_at).total_seconds() - paused)
+
+    def wall_time(self, active: float) -> datetime:
+        """The wall time at which the running (unpaused) clock shows ``active`` seconds."""
+        return self.started_at + timedelta(seconds=active + self.paused_seconds)
+
+    @property
+    def phase_started_active(self) -> float:
+        return self.spans[-1].started_active
+
+    def phase_seconds_used(self, at: datetime) -> dict[str, float]:
+        """Measured time per phase, for grading (a phase entered twice adds up)."""
+        used: dict[str, float] = {}
+        now = self.active_seconds(at) if not self.ended else None
+        for span in self.spans:
+            end = span.ended_active if span.ended_active is not None else now
+            if end is None:
+                end = span.started_active
+            used[span.phase] = round(used.get(span.phase, 0.0) + end - span.started_active, 3)
+        return used
+
+    # -- turns -----------------------------------------------------------------------------
+
+    @property
+    def replies(self) -> list[Message]:
+        """Messages that count as said: interrupted partial replies are left out."""
+        return [message for message in self.messages if message.kind != "interrupted"]
+
+    @property
+    def signed_off(self) -> bool:
+        return any(message.kind == "sign_off" for message in self.messages)
 
     @property
     def interviewer_turn_pending(self) -> bool:
-        """The interviewer owes a reply: the opening, or an answer to the candidate."""
-        return not self.messages or self.messages[-1].role == "candidate"
+        """The interviewer owes a reply: the opening, an answer, a closing or a sign-off."""
+        said = self.replies
+        if self.signed_off:
+            return False
+        if self.ended and not self.closing_asked:
+            return True
+        if not said or said[-1].role == "candidate":
+            return True
+        # A phase moved on by the clock since the interviewer last spoke: announce it.
+        return self.phase_changed_seq > said[-1].seq and self.spans[-1].reason == "timeout"
+
+    @property
+    def awaiting_interviewer(self) -> bool:
+        """The candidate must wait: the interviewer has not answered what was said yet.
+
+        Unlike :attr:`interviewer_turn_pending`, a phase that merely timed out does not make
+        the candidate wait; their next message is answered together with the announcement.
+        """
+        said = self.replies
+        if self.signed_off:
+            return False
+        if self.ended and not self.closing_asked:
+            return True
+        return not said or said[-1].role == "candidate"
+
+    @property
+    def phase_changed_since_last_reply(self) -> bool:
+        said = [message for message in self.replies if message.role == "interviewer"]
+        return self.phase_changed_seq > (said[-1].seq if said else 0)
 
     @property
     def phase_changed_since_candidate_spoke(self) -> bool:
         """A phase change already answers the last candidate message (its reply is pending)."""
-        return bool(self.messages) and self.phase_changed_seq > self.messages[-1].seq
+        said = self.replies
+        return bool(said) and self.phase_changed_seq > said[-1].seq
 
     def messages_in_phase(self, phase: str | None = None) -> list[Message]:
         phase = phase or self.phase
-        return [message for message in self.messages if message.phase == phase]
+        return [message for message in self.replies if message.phase == phase]
 
     def candidate_turns_in_phase(self, phase: str | None = None) -> int:
         return sum(1 for message in self.messages_in_phase(phase) if message.role == "candidate")

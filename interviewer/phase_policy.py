@@ -1,21 +1,17 @@
-"""When the interview moves from one phase to the next.
+"""When the candidate's own words move the interview to the next phase.
 
-A phase ends when the candidate asks to move on, when its time budget is spent, or when it has
-gone on for several exchanges. The budget is measured on the server's clock from the moment the
-phase began.
+The other two ways a phase ends live elsewhere: its time budget running out (the timekeeper)
+and the interviewer judging its goals met (the interviewer's ``advance`` decision).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from interviewer.conversation import Conversation
 from problems.phases import PhasePlan
 
-__all__ = ["MAX_CANDIDATE_TURNS_PER_PHASE", "asks_to_move_on", "next_phase"]
-
-MAX_CANDIDATE_TURNS_PER_PHASE = 4
+__all__ = ["asks_to_move_on", "candidate_moves_on"]
 
 _MOVE_ON = re.compile(
     r"\b(move on|moving on|next (phase|step|section|part)|let'?s (go|move) (on|ahead)"
@@ -28,22 +24,13 @@ def asks_to_move_on(text: str) -> bool:
     return _MOVE_ON.search(text) is not None
 
 
-def next_phase(
-    conversation: Conversation, plan: PhasePlan, *, minutes: int, now: datetime
-) -> str | None:
-    """The phase to move to before the interviewer's next reply, or ``None`` to stay."""
-    if not conversation.messages or conversation.messages[-1].role != "candidate":
+def candidate_moves_on(conversation: Conversation, plan: PhasePlan) -> str | None:
+    """The phase the candidate asked to move to with their last message, or ``None``."""
+    said = conversation.replies
+    if not said or said[-1].role != "candidate" or conversation.ended:
         return None
     if conversation.phase_changed_since_candidate_spoke:
         return None
-    following = plan.next_phase_id(conversation.phase)
-    if following is None:
+    if not asks_to_move_on(said[-1].text):
         return None
-    if asks_to_move_on(conversation.messages[-1].text):
-        return following
-    budget_seconds = plan.phase(conversation.phase).budget_minutes(minutes) * 60
-    if (now - conversation.phase_started_at).total_seconds() >= budget_seconds:
-        return following
-    if conversation.candidate_turns_in_phase() >= MAX_CANDIDATE_TURNS_PER_PHASE:
-        return following
-    return None
+    return plan.next_phase_id(conversation.phase)

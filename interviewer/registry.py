@@ -32,13 +32,20 @@ def _build(settings: Settings, provider: str, model: str) -> Interviewer:
             model=model,
             api_key=_secret(settings.openai_api_key),
             base_url=settings.openai_base_url,
+            timeout=settings.provider_timeout_seconds,
+            context_tokens=settings.context_tokens,
         )
     if provider == "anthropic":
         if not settings.anthropic_api_key:
             raise UnknownModelError(f"anthropic:{model} needs ANTHROPIC_API_KEY")
         from interviewer.providers.anthropic_messages import AnthropicInterviewer
 
-        return AnthropicInterviewer(model=model, api_key=_secret(settings.anthropic_api_key))
+        return AnthropicInterviewer(
+            model=model,
+            api_key=_secret(settings.anthropic_api_key),
+            timeout=settings.provider_timeout_seconds,
+            context_tokens=settings.context_tokens,
+        )
     raise UnknownModelError(
         f"unknown provider {provider!r}: use offline, openai:MODEL or anthropic:MODEL"
     )

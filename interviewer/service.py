@@ -1,35 +1,54 @@
-"""Running interviews: start a session, take the candidate's messages, play the interviewer's turns.
+"""Running interviews: sessions, the candidate's messages, the clock, and the interviewer's turns.
 
 This is the one entry point the web app and the CLI share. Its side effects (the store, the
-interviewer model, the clock) are passed in.
+interviewer model, the clock) are passed in. The server's clock is the only truth: before any
+action, time-driven events that have fallen due (warnings, phase time-outs, the end of the
+session) are appended to the log, stamped with the moment they fell due.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
-from interviewer.base import Interviewer, InterviewerError, TurnContext
+from interviewer.base import Interviewer, InterviewerError, ReplyMeta, TurnContext
 from interviewer.clock import Clock
 from interviewer.conversation import Conversation, Message
 from interviewer.limits import MAX_MESSAGE_CHARS
-from interviewer.phase_policy import next_phase
+from interviewer.phase_policy import candidate_moves_on
+from interviewer.prompts import INTERVIEWER_PROMPT_VERSION, PERSONAS
+from interviewer.timekeeper import Clockface, clockface, due_events
+from interviewer.usage import PriceTable, Usage, load_price_table
 from problems.loader import ProblemBank
 from problems.phases import SESSION_LENGTHS, PhasePlan
 from storage.events import EventType, SessionRecord, SessionStore
 
 __all__ = [
+    "DEFAULT_SESSION_TOKEN_BUDGET",
+    "LEVELS",
     "InterviewService",
     "InvalidMessageError",
     "PhaseChanged",
     "ReplyCompleted",
     "ReplyFailed",
+    "ReplyInterrupted",
+    "SessionEnded",
     "TokenStreamed",
     "TurnEvent",
     "TurnNotAllowedError",
 ]
+
+LEVELS = ("mid", "senior", "staff")
+DEFAULT_SESSION_TOKEN_BUDGET = 300_000
+SIGN_OFF = (
+    "Thank you, that's the end of our session. Your transcript is saved, and the scorecard "
+    "will point to the moments behind each score."
+)
+_PIECE = re.compile(r"\S+\s*|\s+")
 
 
 class InvalidMessageError(ValueError):
@@ -37,7 +56,7 @@ class InvalidMessageError(ValueError):
 
 
 class TurnNotAllowedError(RuntimeError):
-    """The action does not fit the state of the conversation (e.g. the interviewer owes a reply)."""
+    """The action does not fit the state of the session (the interviewer owes a reply, ...)."""
 
 
 @dataclass(frozen=True)
@@ -50,11 +69,13 @@ class PhaseChanged:
     phase: str
     previous: str
     title: str
+    reason: str = "candidate"
 
 
 @dataclass(frozen=True)
 class ReplyCompleted:
     message: Message
+    usage: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +83,20 @@ class ReplyFailed:
     detail: str
 
 
-TurnEvent = TokenStreamed | PhaseChanged | ReplyCompleted | ReplyFailed
+@dataclass(frozen=True)
+class ReplyInterrupted:
+    detail: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    reason: str
+
+
+TurnEvent = (
+    TokenStreamed | PhaseChanged | ReplyCompleted | ReplyFailed | ReplyInterrupted | SessionEnded
+)
 
 
 def validate_candidate_text(text: str) -> str:
@@ -85,18 +119,36 @@ class InterviewService:
         plan: PhasePlan,
         interviewer: Interviewer,
         clock: Clock,
+        prices: PriceTable | None = None,
+        token_budget: int = DEFAULT_SESSION_TOKEN_BUDGET,
     ) -> None:
         self.store = store
         self.bank = bank
         self.plan = plan
         self.interviewer = interviewer
         self.clock = clock
+        self.prices = prices or load_price_table()
+        self.token_budget = token_budget
         self._turn_locks: dict[str, asyncio.Lock] = {}
 
-    def start(self, *, owner_id: str, problem_id: str, minutes: int) -> SessionRecord:
+    # -- sessions ---------------------------------------------------------------------------
+
+    def start(
+        self,
+        *,
+        owner_id: str,
+        problem_id: str,
+        minutes: int,
+        persona: str = "neutral",
+        level: str = "senior",
+    ) -> SessionRecord:
         problem = self.bank.get(problem_id)  # raises UnknownProblemError
         if minutes not in SESSION_LENGTHS:
             raise ValueError(f"minutes must be one of {SESSION_LENGTHS}")
+        if persona not in PERSONAS:
+            raise ValueError(f"persona must be one of {tuple(PERSONAS)}")
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}")
         record = SessionRecord(
             id=uuid.uuid4().hex,
             owner_id=owner_id,
@@ -105,13 +157,19 @@ class InterviewService:
             interviewer_model=self.interviewer.model_id,
             status="active",
             created_at=self.clock.now(),
+            persona=persona,
+            level=level,
+            prompt_version=INTERVIEWER_PROMPT_VERSION,
         )
         self.store.create_session(
             record,
             created_event={
                 "problem_id": problem.id,
                 "minutes": minutes,
+                "persona": persona,
+                "level": level,
                 "interviewer_model": self.interviewer.model_id,
+                "prompt_version": INTERVIEWER_PROMPT_VERSION,
                 "phase_plan_version": self.plan.version,
             },
         )
@@ -127,71 +185,211 @@ class InterviewService:
     def conversation(self, session_id: str) -> Conversation:
         return Conversation.from_events(self.store.events(session_id))
 
+    def _append(self, session: SessionRecord, items: list[tuple[EventType, dict, Any]]):
+        events = self.store.append_many(session.id, items)
+        if any(event.type is EventType.SESSION_ENDED for event in events):
+            self.store.set_status(session.id, "ended")
+        return events
+
+    def tick(self, session: SessionRecord) -> Conversation:
+        """Append the time-driven events that have fallen due; return the current state."""
+        state = self.conversation(session.id)
+        due = due_events(state, self.plan, self.clock.now())
+        if not due:
+            return state
+        self._append(session, [(event.type, event.data, event.at) for event in due])
+        return self.conversation(session.id)
+
+    def clockface(self, session: SessionRecord) -> Clockface:
+        return clockface(self.tick(session), self.plan, self.clock.now())
+
+    def pause(self, session: SessionRecord) -> Conversation:
+        state = self.tick(session)
+        if state.ended:
+            raise TurnNotAllowedError("the session has ended")
+        if state.paused:
+            raise TurnNotAllowedError("the session is already paused")
+        self._append(session, [(EventType.PAUSED, {}, self.clock.now())])
+        return self.conversation(session.id)
+
+    def resume(self, session: SessionRecord) -> Conversation:
+        state = self.tick(session)
+        if not state.paused:
+            raise TurnNotAllowedError("the session is not paused")
+        self._append(session, [(EventType.RESUMED, {}, self.clock.now())])
+        return self.conversation(session.id)
+
+    def end(self, session: SessionRecord) -> Conversation:
+        """The candidate ends the interview; the interviewer then asks its closing question."""
+        state = self.tick(session)
+        if state.ended:
+            raise TurnNotAllowedError("the session has already ended")
+        now = self.clock.now()
+        items: list[tuple[EventType, dict, Any]] = []
+        if state.paused:
+            items.append((EventType.RESUMED, {}, now))
+        items.append((EventType.SESSION_ENDED, {"reason": "candidate_ended"}, now))
+        self._append(session, items)
+        return self.conversation(session.id)
+
     def turn_in_progress(self, session_id: str) -> bool:
         lock = self._turn_locks.get(session_id)
         return lock is not None and lock.locked()
 
     def post_candidate_message(self, session: SessionRecord, text: str) -> Message:
         cleaned = validate_candidate_text(text)
-        conversation = self.conversation(session.id)
-        if conversation.interviewer_turn_pending or self.turn_in_progress(session.id):
+        state = self.tick(session)
+        answered_closing = state.ended and bool(state.replies) and state.replies[-1].role == "candidate"
+        if state.signed_off or answered_closing:
+            raise TurnNotAllowedError("the session has ended")
+        if state.paused:
+            raise TurnNotAllowedError("the session is paused; resume it to continue")
+        if state.awaiting_interviewer or self.turn_in_progress(session.id):
             raise TurnNotAllowedError("the interviewer has not replied yet; wait for the reply")
-        event = self.store.append(
-            session.id, EventType.CANDIDATE_MESSAGE, {"text": cleaned}, at=self.clock.now()
+        [event] = self._append(
+            session, [(EventType.CANDIDATE_MESSAGE, {"text": cleaned}, self.clock.now())]
         )
-        return Message(event.seq, "candidate", conversation.phase, cleaned, event.at)
+        return Message(event.seq, "candidate", state.phase, cleaned, event.at)
+
+    # -- the interviewer's turn ---------------------------------------------------------------
 
     async def run_interviewer_turn(self, session: SessionRecord) -> AsyncIterator[TurnEvent]:
-        """Play the interviewer's pending turn, streaming it; the reply is stored when complete.
+        """Play the interviewer's pending turn, streaming it.
 
-        If the stream is abandoned before the end, nothing of the reply is stored and the turn
-        stays pending, so the next call plays it again.
+        A completed reply is stored with its usage and private note. If the provider fails
+        after part of the reply was shown, the part is stored as interrupted and the turn stays
+        pending, so the candidate can retry it. If the stream is abandoned, nothing of the reply
+        is stored and the next call plays the turn again.
         """
         lock = self._turn_locks.setdefault(session.id, asyncio.Lock())
         if lock.locked():
             raise TurnNotAllowedError("a reply is already being streamed for this session")
         async with lock:
-            conversation = self.conversation(session.id)
-            if not conversation.interviewer_turn_pending:
+            state = self.tick(session)
+            if not state.interviewer_turn_pending:
                 return
-            problem = self.bank.get(session.problem_id)
-            previous_phase = (
-                conversation.previous_phase
-                if conversation.phase_changed_since_candidate_spoke
-                else None
-            )
-            moved_to = next_phase(
-                conversation, self.plan, minutes=session.minutes, now=self.clock.now()
-            )
+            if state.ended:
+                async for event in self._closing_turn(session, state):
+                    yield event
+                return
+            moved_to = candidate_moves_on(state, self.plan)
             if moved_to is not None:
-                previous_phase = conversation.phase
-                self.store.append(
-                    session.id,
-                    EventType.PHASE_CHANGED,
-                    {"phase": moved_to, "previous": previous_phase},
-                    at=self.clock.now(),
+                self._append(
+                    session,
+                    [
+                        (
+                            EventType.PHASE_CHANGED,
+                            {"phase": moved_to, "previous": state.phase, "reason": "candidate"},
+                            self.clock.now(),
+                        )
+                    ],
                 )
-                conversation = self.conversation(session.id)
-                yield PhaseChanged(moved_to, previous_phase, self.plan.phase(moved_to).title)
-            context = TurnContext(
-                problem=problem,
-                plan=self.plan,
-                minutes=session.minutes,
-                conversation=conversation,
-                phase_changed_from=previous_phase,
-            )
-            pieces: list[str] = []
-            try:
-                async for piece in self.interviewer.stream_reply(context):
-                    pieces.append(piece)
-                    yield TokenStreamed(piece)
-            except InterviewerError as exc:
+                yield PhaseChanged(moved_to, state.phase, self.plan.phase(moved_to).title)
+                state = self.conversation(session.id)
+            if not self.interviewer.offline and state.input_tokens + state.output_tokens >= (
+                self.token_budget
+            ):
+                yield ReplyFailed(
+                    f"this session has used its token budget of {self.token_budget:,} tokens; "
+                    "end the session or start a new one"
+                )
+                return
+            async for event in self._model_turn(session, state):
+                yield event
+
+    def _context(self, session: SessionRecord, state: Conversation) -> TurnContext:
+        face = clockface(state, self.plan, self.clock.now())
+        span = state.spans[-1]
+        announce = state.phase_changed_since_last_reply and span.reason in ("candidate", "timeout")
+        return TurnContext(
+            problem=self.bank.get(session.problem_id),
+            plan=self.plan,
+            minutes=session.minutes,
+            conversation=state,
+            phase_changed_from=state.previous_phase if announce else None,
+            phase_change_reason=span.reason if announce else None,
+            persona=session.persona,
+            level=session.level,
+            phase_seconds_left=face.phase_seconds_left,
+            session_seconds_left=face.session_seconds_left,
+            session_id=session.id,
+        )
+
+    async def _model_turn(
+        self, session: SessionRecord, state: Conversation
+    ) -> AsyncIterator[TurnEvent]:
+        context = self._context(session, state)
+        pieces: list[str] = []
+        meta = ReplyMeta()
+        try:
+            async for item in self.interviewer.stream_reply(context):
+                if isinstance(item, ReplyMeta):
+                    meta = item
+                    continue
+                pieces.append(item)
+                yield TokenStreamed(item)
+        except InterviewerError as exc:
+            partial = "".join(pieces).strip()
+            if not partial:
                 yield ReplyFailed(str(exc))
                 return
-            text = "".join(pieces).strip()
-            event = self.store.append(
-                session.id, EventType.INTERVIEWER_MESSAGE, {"text": text}, at=self.clock.now()
+            [event] = self._append(
+                session,
+                [(EventType.REPLY_INTERRUPTED, {"text": partial, "detail": str(exc)}, self.clock.now())],
             )
-            yield ReplyCompleted(
-                Message(event.seq, "interviewer", conversation.phase, text, event.at)
+            message = Message(event.seq, "interviewer", state.phase, partial, event.at, "interrupted")
+            yield ReplyInterrupted(str(exc), message)
+            return
+
+        text = "".join(pieces).strip()
+        now = self.clock.now()
+        closing = meta.advance and context.is_last_phase
+        usage = meta.usage or Usage(source="none")
+        usage_data = {
+            **usage.as_dict(),
+            "model": self.interviewer.model_id,
+            "cost_usd": self.prices.cost_usd(self.interviewer.price_key, usage),
+        }
+        message_data = {"text": text, "kind": "closing"} if closing else {"text": text}
+        items: list[tuple[EventType, dict, Any]] = [
+            (EventType.INTERVIEWER_MESSAGE, message_data, now),
+            (EventType.TURN_USAGE, usage_data, now),
+        ]
+        if meta.notes:
+            items.append((EventType.PRIVATE_NOTE, {"text": meta.notes, "phase": state.phase}, now))
+        following = self.plan.next_phase_id(state.phase)
+        if closing:
+            items.append(
+                (EventType.SESSION_ENDED, {"reason": "completed", "closing_asked": True}, now)
             )
+        elif meta.advance and following is not None:
+            items.append(
+                (
+                    EventType.PHASE_CHANGED,
+                    {"phase": following, "previous": state.phase, "reason": "goals_met"},
+                    now,
+                )
+            )
+        events = self._append(session, items)
+        kind = "closing" if closing else "reply"
+        yield ReplyCompleted(
+            Message(events[0].seq, "interviewer", state.phase, text, now, kind), usage_data
+        )
+        if closing:
+            yield SessionEnded("completed")
+        elif meta.advance and following is not None:
+            yield PhaseChanged(following, state.phase, self.plan.phase(following).title, "goals_met")
+
+    async def _closing_turn(
+        self, session: SessionRecord, state: Conversation
+    ) -> AsyncIterator[TurnEvent]:
+        """After the end: the closing question, then (once answered) a sign-off. No model call."""
+        kind = "sign_off" if state.closing_asked else "closing"
+        text = SIGN_OFF if state.closing_asked else self.plan.closing_question.strip()
+        for piece in _PIECE.findall(text):
+            yield TokenStreamed(piece)
+        [event] = self._append(
+            session,
+            [(EventType.INTERVIEWER_MESSAGE, {"text": text, "kind": kind}, self.clock.now())],
+        )
+        yield ReplyCompleted(Message(event.seq, "interviewer", state.phase, text, event.at, kind))

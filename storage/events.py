@@ -25,6 +25,13 @@ class EventType(StrEnum):
     CANDIDATE_MESSAGE = "candidate_message"
     INTERVIEWER_MESSAGE = "interviewer_message"
     PHASE_CHANGED = "phase_changed"
+    WARNING = "warning"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    SESSION_ENDED = "session_ended"
+    REPLY_INTERRUPTED = "reply_interrupted"
+    TURN_USAGE = "turn_usage"
+    PRIVATE_NOTE = "private_note"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,9 @@ class SessionRecord:
     interviewer_model: str
     status: str
     created_at: datetime
+    persona: str = "neutral"
+    level: str = "senior"
+    prompt_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,9 @@ def _session_from_row(row: Any) -> SessionRecord:
         interviewer_model=row.interviewer_model,
         status=row.status,
         created_at=_aware(row.created_at),
+        persona=row.persona,
+        level=row.level,
+        prompt_version=row.prompt_version,
     )
 
 
@@ -97,6 +110,9 @@ class SessionStore:
                     interviewer_model=record.interviewer_model,
                     status=record.status,
                     created_at=record.created_at,
+                    persona=record.persona,
+                    level=record.level,
+                    prompt_version=record.prompt_version,
                 )
             )
             event = SessionEvent(
@@ -109,6 +125,12 @@ class SessionStore:
         self, session_id: str, type_: EventType, data: dict[str, Any], *, at: datetime
     ) -> SessionEvent:
         """Append one event with the next sequence number of its session."""
+        return self.append_many(session_id, [(type_, data, at)])[-1]
+
+    def append_many(
+        self, session_id: str, items: list[tuple[EventType, dict[str, Any], datetime]]
+    ) -> list[SessionEvent]:
+        """Append several events in one transaction, in order, with consecutive seqs."""
         with self._writer() as conn, conn.begin():
             # Lock the session row (PostgreSQL) so concurrent appends cannot pick the same seq;
             # on SQLite, BEGIN IMMEDIATE already serialises writers.
@@ -124,9 +146,12 @@ class SessionStore:
                     schema.events.c.session_id == session_id
                 )
             ).scalar_one()
-            event = SessionEvent(session_id, (last or 0) + 1, type_, at, data)
-            self._insert_event(conn, event)
-        return event
+            appended = []
+            for offset, (type_, data, at) in enumerate(items, start=1):
+                event = SessionEvent(session_id, (last or 0) + offset, type_, at, data)
+                self._insert_event(conn, event)
+                appended.append(event)
+        return appended
 
     @staticmethod
     def _insert_event(conn, event: SessionEvent) -> None:

@@ -67,8 +67,20 @@ def _m001_sessions_and_events(conn: Connection) -> None:
     )
 
 
+def _m002_session_setup(conn: Connection) -> None:
+    for column, default in (("persona", "neutral"), ("level", "senior"), ("prompt_version", "")):
+        length = 64 if column == "prompt_version" else 16
+        conn.execute(
+            text(
+                f"ALTER TABLE sessions ADD COLUMN {column} VARCHAR({length}) "
+                f"NOT NULL DEFAULT '{default}'"
+            )
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions_and_events", _m001_sessions_and_events),
+    Migration(2, "session_persona_level_prompt_version", _m002_session_setup),
 )
 
 

@@ -27,6 +27,9 @@ sessions = Table(
     Column("interviewer_model", String(128), nullable=False),
     Column("status", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("persona", String(16), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("prompt_version", String(64), nullable=False),
 )
 
 events = Table(

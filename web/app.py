@@ -8,15 +8,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from core.settings import Settings
+from core.wiring import build_service
 from interviewer.base import Interviewer
-from interviewer.clock import Clock, SystemClock
-from interviewer.registry import choose_interviewer
-from interviewer.service import InterviewService
-from problems.loader import ProblemBank, load_bank
-from problems.phases import load_phase_plan
-from storage.db import make_engine
-from storage.events import SessionStore
-from storage.migrations import migrate
+from interviewer.clock import Clock
+from problems.loader import ProblemBank
 from web import pages
 from web.api import problems, sessions
 from web.body_limit import BodyLimitMiddleware
@@ -37,12 +32,8 @@ def make_app(
     bank: ProblemBank | None = None,
 ) -> FastAPI:
     """Build the app. The database is migrated here, once, before the first request."""
-    engine = make_engine(settings.resolved_database_url())
-    migrate(engine)
-    if interviewer is None:
-        interviewer, reason = choose_interviewer(settings)
-    else:
-        reason = "chosen by the caller"
+    wired = build_service(settings, clock=clock, interviewer=interviewer, bank=bank)
+    service = wired.service
 
     app = FastAPI(
         title="Mock system-design interview simulator",
@@ -50,16 +41,12 @@ def make_app(
         description="Timed mock system-design interviews with a streaming interviewer.",
     )
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.service = InterviewService(
-        store=SessionStore(engine),
-        bank=bank or load_bank(),
-        plan=load_phase_plan(),
-        interviewer=interviewer,
-        clock=clock or SystemClock(),
-    )
+    app.state.engine = wired.engine
+    app.state.service = service
     app.state.interviewer_info = InterviewerInfo(
-        model=interviewer.model_id, offline=interviewer.offline, reason=reason
+        model=service.interviewer.model_id,
+        offline=service.interviewer.offline,
+        reason=wired.interviewer_reason,
     )
 
     @app.get("/api/interviewer", response_model=InterviewerInfo, tags=["meta"])

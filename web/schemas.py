@@ -9,8 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interviewer.conversation import Conversation, Message
 from interviewer.limits import DEFAULT_SESSION_MINUTES, MAX_MESSAGE_CHARS
+from interviewer.timekeeper import Clockface
 from problems.models import CandidateView
 from storage.events import SessionRecord
+
+Persona = Literal["supportive", "neutral", "adversarial"]
+Level = Literal["mid", "senior", "staff"]
 
 
 class CreateSessionIn(BaseModel):
@@ -18,6 +22,8 @@ class CreateSessionIn(BaseModel):
 
     problem_id: str = Field(min_length=1, max_length=64)
     minutes: Literal[30, 45, 60] = DEFAULT_SESSION_MINUTES
+    persona: Persona = "neutral"
+    level: Level = "senior"
 
 
 class CandidateMessageIn(BaseModel):
@@ -39,6 +45,7 @@ class MessageOut(BaseModel):
     role: Literal["interviewer", "candidate"]
     phase: str
     text: str
+    kind: str = Field(description="reply, closing, sign_off, or interrupted (a partial reply).")
     at: datetime
     t: float = Field(description="Seconds since the session started.")
 
@@ -49,8 +56,53 @@ class MessageOut(BaseModel):
             role=message.role,
             phase=message.phase,
             text=message.text,
+            kind=message.kind,
             at=message.at,
             t=round((message.at - started_at).total_seconds(), 3),
+        )
+
+
+class ClockOut(BaseModel):
+    phase: str
+    phase_seconds_left: float | None = Field(description="None in the last phase.")
+    session_seconds_left: float
+    elapsed_seconds: float
+    paused: bool
+    ended: bool
+    ended_reason: str | None
+    warnings: list[str]
+    phase_seconds_used: dict[str, float]
+
+    @classmethod
+    def of(cls, face: Clockface, state: Conversation, now: datetime) -> ClockOut:
+        return cls(
+            phase=face.phase,
+            phase_seconds_left=face.phase_seconds_left,
+            session_seconds_left=face.session_seconds_left,
+            elapsed_seconds=round(face.elapsed_seconds, 3),
+            paused=face.paused,
+            ended=face.ended,
+            ended_reason=state.ended_reason,
+            warnings=sorted(f"{kind}:{phase}" if phase else kind for kind, phase in state.warnings),
+            phase_seconds_used=state.phase_seconds_used(now),
+        )
+
+
+class UsageOut(BaseModel):
+    input_tokens: int
+    cached_input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    token_budget: int
+
+    @classmethod
+    def of(cls, state: Conversation, token_budget: int) -> UsageOut:
+        return cls(
+            input_tokens=state.input_tokens,
+            cached_input_tokens=state.cached_input_tokens,
+            output_tokens=state.output_tokens,
+            cost_usd=round(state.cost_usd, 6),
+            token_budget=token_budget,
         )
 
 
@@ -58,14 +110,19 @@ class SessionOut(BaseModel):
     id: str
     problem: CandidateView
     minutes: int
+    persona: str
+    level: str
     status: str
     interviewer_model: str
+    prompt_version: str
     created_at: datetime
 
 
 class SessionDetailOut(SessionOut):
     phase: str
     interviewer_turn_pending: bool
+    clock: ClockOut
+    usage: UsageOut
     messages: list[MessageOut]
 
 
@@ -74,22 +131,31 @@ def session_out(record: SessionRecord, problem: CandidateView) -> SessionOut:
         id=record.id,
         problem=problem,
         minutes=record.minutes,
+        persona=record.persona,
+        level=record.level,
         status=record.status,
         interviewer_model=record.interviewer_model,
+        prompt_version=record.prompt_version,
         created_at=record.created_at,
     )
 
 
 def session_detail_out(
-    record: SessionRecord, problem: CandidateView, conversation: Conversation
+    record: SessionRecord,
+    problem: CandidateView,
+    state: Conversation,
+    *,
+    face: Clockface,
+    now: datetime,
+    token_budget: int,
 ) -> SessionDetailOut:
     return SessionDetailOut(
         **session_out(record, problem).model_dump(),
-        phase=conversation.phase,
-        interviewer_turn_pending=conversation.interviewer_turn_pending,
-        messages=[
-            MessageOut.of(message, conversation.started_at) for message in conversation.messages
-        ],
+        phase=state.phase,
+        interviewer_turn_pending=state.interviewer_turn_pending,
+        clock=ClockOut.of(face, state, now),
+        usage=UsageOut.of(state, token_budget),
+        messages=[MessageOut.of(message, state.started_at) for message in state.messages],
     )
 
 

@@ -1,8 +1,9 @@
 """Interviewer prompts as versioned Jinja2 templates.
 
-The version id is stored with every session. The prompt carries the problem statement, the
-current phase and the hidden facts, but never the reference estimates or the key points: those
-are for the judge, so no question can make the interviewer leak them.
+The prompt comes in two parts: a stable prefix (role, persona, rules, the problem and its facts)
+that providers can cache, and a short per-turn part (the current step and the time left). The
+version id is stored with every session. Reference estimates and key points are never in the
+prompt: they are for the judge, so no question can make the interviewer leak them.
 """
 
 from __future__ import annotations
@@ -12,11 +13,29 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from interviewer.base import TurnContext
+from interviewer.notes import NOTES_MARKER
 
-__all__ = ["INTERVIEWER_PROMPT_VERSION", "OPENING_CUE", "render_system_prompt"]
+__all__ = [
+    "INTERVIEWER_PROMPT_VERSION",
+    "OPENING_CUE",
+    "PERSONAS",
+    "render_system_prompt",
+    "render_turn_prompt",
+]
 
-INTERVIEWER_PROMPT_VERSION = "interviewer.v1"
+INTERVIEWER_PROMPT_VERSION = "interviewer.v2"
 OPENING_CUE = "(The candidate has joined the call. Greet them briefly and present the problem.)"
+PERSONAS = {
+    "supportive": (
+        "Be warm and encouraging. When the candidate is stuck for a while, you may offer a "
+        "small nudge toward an area to consider, never an answer."
+    ),
+    "neutral": "Be polite, calm and businesslike. Give no hints; let silence and questions do the work.",
+    "adversarial": (
+        "Be sceptical and push hard, as a bar-raiser would: challenge every number and "
+        "assumption, interrupt hand-waving, and give no hints at all. Stay professional."
+    ),
+}
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent),
@@ -27,23 +46,29 @@ _ENV = Environment(
 
 
 def render_system_prompt(context: TurnContext) -> str:
-    template = _ENV.get_template(f"{INTERVIEWER_PROMPT_VERSION}.j2")
+    """The stable prefix: the same for every turn of a session, so it can be cached."""
+    template = _ENV.get_template(f"{INTERVIEWER_PROMPT_VERSION}.system.j2")
     return template.render(
         minutes=context.minutes,
+        level=context.level,
+        persona_text=PERSONAS[context.persona],
         problem=context.problem,
         plan=context.plan,
-        phase=context.plan.phase(context.phase),
-        phase_changed_from=context.phase_changed_from,
+        notes_marker=NOTES_MARKER,
     )
 
 
-def chat_messages(context: TurnContext) -> list[dict[str, str]]:
-    """The conversation as alternating user/assistant turns, starting with the candidate."""
-    messages = [{"role": "user", "content": OPENING_CUE}]
-    for message in context.conversation.messages:
-        role = "assistant" if message.role == "interviewer" else "user"
-        if messages[-1]["role"] == role:
-            messages[-1]["content"] += "\n\n" + message.text
-        else:
-            messages.append({"role": role, "content": message.text})
-    return messages
+def render_turn_prompt(context: TurnContext) -> str:
+    """The part that changes every turn: the current step and the time left."""
+    template = _ENV.get_template(f"{INTERVIEWER_PROMPT_VERSION}.turn.j2")
+    session_left = context.session_seconds_left
+    if session_left is None:
+        session_left = context.minutes * 60.0
+    return template.render(
+        plan=context.plan,
+        phase=context.plan.phase(context.phase),
+        phase_seconds_left=context.phase_seconds_left,
+        session_seconds_left=session_left,
+        phase_changed_from=context.phase_changed_from,
+        phase_change_reason=context.phase_change_reason,
+    ).strip()

@@ -1,18 +1,47 @@
-"""The interviewer on Anthropic's Messages API."""
+"""The interviewer on Anthropic's Messages API, with the stable prompt prefix cached."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anthropic
 from anthropic import AsyncAnthropic
 
-from interviewer.base import InterviewerError, TurnContext
-from interviewer.prompts import chat_messages, render_system_prompt
+from interviewer.base import ReplyMeta, TurnContext
+from interviewer.context_window import DEFAULT_CONTEXT_TOKENS, chat_messages
+from interviewer.prompts import render_system_prompt, render_turn_prompt
+from interviewer.providers.streaming import (
+    ProviderFailure,
+    RetryPolicy,
+    StreamEnd,
+    is_retryable_status,
+    retry_after_seconds,
+    run_provider_stream,
+)
+from interviewer.usage import Usage
 
-__all__ = ["AnthropicInterviewer"]
+__all__ = ["AnthropicInterviewer", "classify_anthropic_error"]
 
-REPLY_MAX_TOKENS = 400
+REPLY_MAX_TOKENS = 600
+
+
+def classify_anthropic_error(exc: Exception) -> ProviderFailure:
+    if isinstance(exc, anthropic.APIStatusError):
+        # An error event inside a 200 stream arrives as a status error with status 200: the
+        # stream already began, so it is not retried.
+        return ProviderFailure(
+            exc.status_code != 200 and is_retryable_status(exc.status_code),
+            retry_after_seconds(exc.response.headers),
+            f"the Anthropic provider answered {exc.status_code}: {exc.message}",
+        )
+    if isinstance(exc, anthropic.APITimeoutError):
+        return ProviderFailure(True, None, "the Anthropic provider timed out")
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ProviderFailure(True, None, "could not reach the Anthropic provider")
+    if isinstance(exc, anthropic.APIError):
+        return ProviderFailure(False, None, f"the Anthropic provider failed: {exc.message}")
+    return ProviderFailure(False, None, f"the Anthropic provider failed: {exc}")
 
 
 class AnthropicInterviewer:
@@ -25,28 +54,66 @@ class AnthropicInterviewer:
         api_key: str,
         base_url: str | None = None,
         timeout: float = 60.0,
+        context_tokens: int = DEFAULT_CONTEXT_TOKENS,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         client: AsyncAnthropic | None = None,
     ) -> None:
         self.model = model
-        self.model_id = f"anthropic:{model}"
+        self.model_id = self.price_key = f"anthropic:{model}"
+        self._context_tokens = context_tokens
+        self._retry = retry
+        self._sleep = sleep
         self._client = client or AsyncAnthropic(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=1
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
         )
 
-    async def stream_reply(self, context: TurnContext) -> AsyncIterator[str]:
+    def _request(self, context: TurnContext) -> dict:
+        return {
+            "model": self.model,
+            "max_tokens": REPLY_MAX_TOKENS,
+            "stream": True,
+            "system": [
+                {
+                    "type": "text",
+                    "text": render_system_prompt(context),
+                    "cache_control": {"type": "ephemeral"},
+                },
+                {"type": "text", "text": render_turn_prompt(context)},
+            ],
+            "messages": chat_messages(context, budget_tokens=self._context_tokens),
+        }
+
+    async def _attempt(self, request: dict) -> AsyncIterator[str | StreamEnd]:
+        stream = await self._client.messages.create(**request)
+        input_tokens = cached = output_tokens = 0
         stop_reason = None
-        try:
-            async with self._client.messages.stream(
-                model=self.model,
-                system=render_system_prompt(context),
-                messages=chat_messages(context),
-                max_tokens=REPLY_MAX_TOKENS,
-            ) as stream:
-                async for text in stream.text_stream:
-                    yield text
-                final = await stream.get_final_message()
-                stop_reason = final.stop_reason
-        except anthropic.APIError as exc:
-            raise InterviewerError(f"the Anthropic provider failed: {exc}") from exc
-        if stop_reason is None:
-            raise InterviewerError("the provider's stream ended before the reply was finished")
+        async for event in stream:
+            if event.type == "message_start":
+                usage = event.message.usage
+                cached = usage.cache_read_input_tokens or 0
+                written = usage.cache_creation_input_tokens or 0
+                input_tokens = usage.input_tokens + cached + written
+                output_tokens = usage.output_tokens or 0
+            elif event.type == "content_block_delta" and event.delta.type == "text_delta":
+                yield event.delta.text
+            elif event.type == "message_delta":
+                stop_reason = event.delta.stop_reason or stop_reason
+                output_tokens = event.usage.output_tokens or output_tokens
+        if stop_reason is not None:
+            yield StreamEnd(Usage(input_tokens, cached, output_tokens))
+
+    async def stream_reply(self, context: TurnContext) -> AsyncIterator[str | ReplyMeta]:
+        request = self._request(context)
+        prompt_text = "\n".join(
+            [block["text"] for block in request["system"]]
+            + [message["content"] for message in request["messages"]]
+        )
+        async for item in run_provider_stream(
+            lambda: self._attempt(request),
+            classify=classify_anthropic_error,
+            prompt_text=prompt_text,
+            policy=self._retry,
+            sleep=self._sleep,
+        ):
+            yield item

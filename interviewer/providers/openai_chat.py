@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import openai
 from openai import AsyncOpenAI
 
-from interviewer.base import InterviewerError, TurnContext
-from interviewer.prompts import chat_messages, render_system_prompt
+from interviewer.base import ReplyMeta, TurnContext
+from interviewer.context_window import DEFAULT_CONTEXT_TOKENS, chat_messages
+from interviewer.prompts import INTERVIEWER_PROMPT_VERSION, render_system_prompt, render_turn_prompt
+from interviewer.providers.streaming import (
+    ProviderFailure,
+    RetryPolicy,
+    StreamEnd,
+    is_retryable_status,
+    retry_after_seconds,
+    run_provider_stream,
+)
+from interviewer.usage import Usage
 
-__all__ = ["OpenAIChatInterviewer"]
+__all__ = ["OpenAIChatInterviewer", "classify_openai_error"]
 
-REPLY_MAX_TOKENS = 400
+REPLY_MAX_TOKENS = 600
+
+
+def classify_openai_error(exc: Exception) -> ProviderFailure:
+    if isinstance(exc, openai.APIStatusError):
+        return ProviderFailure(
+            is_retryable_status(exc.status_code),
+            retry_after_seconds(exc.response.headers),
+            f"the OpenAI-compatible provider answered {exc.status_code}: {exc.message}",
+        )
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderFailure(True, None, "the OpenAI-compatible provider timed out")
+    if isinstance(exc, openai.APIConnectionError):
+        return ProviderFailure(True, None, "could not reach the OpenAI-compatible provider")
+    if isinstance(exc, openai.APIError):
+        return ProviderFailure(False, None, f"the OpenAI-compatible provider failed: {exc.message}")
+    return ProviderFailure(False, None, f"the OpenAI-compatible provider failed: {exc}")
 
 
 class OpenAIChatInterviewer:
@@ -25,37 +52,72 @@ class OpenAIChatInterviewer:
         api_key: str | None,
         base_url: str | None = None,
         timeout: float = 60.0,
+        context_tokens: int = DEFAULT_CONTEXT_TOKENS,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         client: AsyncOpenAI | None = None,
     ) -> None:
         self.model = model
         self.model_id = f"openai:{model}"
+        # A self-hosted server has no token bill; the official API is priced by model.
+        self.price_key = f"openai-compatible:{model}" if base_url else self.model_id
+        self._context_tokens = context_tokens
+        self._retry = retry
+        self._sleep = sleep
         self._client = client or AsyncOpenAI(
-            # Local OpenAI-compatible servers accept any key.
-            api_key=api_key or "not-needed",
+            api_key=api_key or "not-needed",  # local servers accept any key
             base_url=base_url,
             timeout=timeout,
-            max_retries=1,
+            max_retries=0,  # one retry layer: ours, and only before the first token
         )
 
-    async def stream_reply(self, context: TurnContext) -> AsyncIterator[str]:
-        messages = [{"role": "system", "content": render_system_prompt(context)}]
-        messages += chat_messages(context)
+    def _request(self, context: TurnContext) -> dict:
+        messages = [
+            {"role": "system", "content": render_system_prompt(context)},
+            {"role": "system", "content": render_turn_prompt(context)},
+            *chat_messages(context, budget_tokens=self._context_tokens),
+        ]
+        cache_key = ":".join(
+            [INTERVIEWER_PROMPT_VERSION, context.problem.id, context.persona, context.level]
+        )
+        return {
+            "model": self.model,
+            "messages": messages,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "max_tokens": REPLY_MAX_TOKENS,
+            "temperature": 0.4,
+            "prompt_cache_key": f"{cache_key}:{context.minutes}",
+        }
+
+    async def _attempt(self, request: dict) -> AsyncIterator[str | StreamEnd]:
+        stream = await self._client.chat.completions.create(**request)
         finished = False
-        try:
-            stream = await self._client.chat.completions.create(
-                model=self.model,
-                messages=messages,
-                stream=True,
-                temperature=0.4,
-                max_tokens=REPLY_MAX_TOKENS,
-            )
-            async for chunk in stream:
-                for choice in chunk.choices:
-                    if choice.delta and choice.delta.content:
-                        yield choice.delta.content
-                    if choice.finish_reason:
-                        finished = True
-        except openai.APIError as exc:
-            raise InterviewerError(f"the OpenAI-compatible provider failed: {exc}") from exc
-        if not finished:
-            raise InterviewerError("the provider's stream ended before the reply was finished")
+        usage: Usage | None = None
+        async for chunk in stream:
+            if chunk.usage is not None:
+                details = chunk.usage.prompt_tokens_details
+                usage = Usage(
+                    input_tokens=chunk.usage.prompt_tokens,
+                    cached_input_tokens=(details.cached_tokens or 0) if details else 0,
+                    output_tokens=chunk.usage.completion_tokens,
+                )
+            for choice in chunk.choices:
+                if choice.delta is not None and choice.delta.content:
+                    yield choice.delta.content
+                if choice.finish_reason:
+                    finished = True
+        if finished:
+            yield StreamEnd(usage)
+
+    async def stream_reply(self, context: TurnContext) -> AsyncIterator[str | ReplyMeta]:
+        request = self._request(context)
+        prompt_text = "\n".join(message["content"] for message in request["messages"])
+        async for item in run_provider_stream(
+            lambda: self._attempt(request),
+            classify=classify_openai_error,
+            prompt_text=prompt_text,
+            policy=self._retry,
+            sleep=self._sleep,
+        ):
+            yield item

@@ -71,3 +71,23 @@ def test_concurrent_starters_migrate_exactly_once(bare_engine):
         thread.join()
     assert errors == []
     assert sorted(results, key=len) == [[], [], [], [m.version for m in MIGRATIONS]]
+
+
+def test_migration_2_keeps_sessions_made_before_it(bare_engine):
+    from datetime import UTC, datetime
+
+    migrate(bare_engine, MIGRATIONS[:1])
+    with bare_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sessions (id, owner_id, problem_id, minutes, interviewer_model, "
+                "status, created_at) VALUES ('s1', 'o', 'url-shortener', 45, 'offline', "
+                "'active', :at)"
+            ),
+            {"at": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+    assert migrate(bare_engine) == [2]
+    from storage.events import SessionStore
+
+    record = SessionStore(bare_engine).get_session("s1")
+    assert (record.persona, record.level, record.prompt_version) == ("neutral", "senior", "")

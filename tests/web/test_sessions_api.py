@@ -114,6 +114,7 @@ def test_transcript_times_come_from_the_server_clock(client, clock):
 
 def test_every_session_endpoint_is_404_for_another_identity(client, app):
     session_id = _session_ready_for_candidate(client)
+    before = events_of(app, session_id)
     with TestClient(app) as stranger:
         for method, path, body in [
             ("GET", f"/api/sessions/{session_id}", None),
@@ -121,12 +122,17 @@ def test_every_session_endpoint_is_404_for_another_identity(client, app):
             ("GET", f"/api/sessions/{session_id}/stream", None),
             ("POST", f"/api/sessions/{session_id}/messages", {"text": "mine now"}),
             ("GET", f"/interview/{session_id}", None),
+            ("GET", f"/api/sessions/{session_id}/clock", None),
+            ("GET", f"/api/sessions/{session_id}/usage", None),
+            ("POST", f"/api/sessions/{session_id}/pause", None),
+            ("POST", f"/api/sessions/{session_id}/resume", None),
+            ("POST", f"/api/sessions/{session_id}/end", None),
         ]:
             response = stranger.request(method, path, json=body)
             assert response.status_code == 404, (method, path)
             assert response.json()["detail"] == f"no session {session_id!r}"
         assert stranger.get("/api/sessions").json() == []
-    assert len(events_of(app, session_id)) == 2
+    assert events_of(app, session_id) == before
 
 
 def test_unknown_session_id_is_404(client):

@@ -64,6 +64,7 @@ def test_moving_on_emits_a_phase_event_before_the_tokens(client):
         "phase": "requirements",
         "previous": "clarify",
         "title": "Requirements",
+        "reason": "candidate",
     }
     assert events[-1].event == "done"
     assert events[-1].data["message"]["phase"] == "requirements"
@@ -98,7 +99,12 @@ def test_a_provider_failure_streams_an_error_event_and_keeps_the_turn(settings, 
     from interviewer.providers.openai_chat import OpenAIChatInterviewer
     from web.app import make_app
 
-    interviewer = OpenAIChatInterviewer(model="m", api_key="k", base_url="https://openai.test/v1")
+    async def no_wait(seconds):
+        return None
+
+    interviewer = OpenAIChatInterviewer(
+        model="m", api_key="k", base_url="https://openai.test/v1", sleep=no_wait
+    )
     app = make_app(settings, clock=clock, interviewer=interviewer)
     with respx.mock, TestClient(app) as client:
         respx.post("https://openai.test/v1/chat/completions").respond(
@@ -107,7 +113,7 @@ def test_a_provider_failure_streams_an_error_event_and_keeps_the_turn(settings, 
         session = start(client)
         events = read_stream(client, session["id"])
         assert [event.event for event in events] == ["error"]
-        assert "failed" in events[0].data["detail"]
+        assert "answered 503" in events[0].data["detail"]
         detail = client.get(f"/api/sessions/{session['id']}").json()
         assert detail["interviewer_turn_pending"] is True
         assert detail["messages"] == []
