@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     )
     judge_model: str = ""
     openai_model: str = "gpt-4.1-mini"
-    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_model: str = "claude-sonnet-4-6"
 
     provider_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
     context_tokens: int = Field(

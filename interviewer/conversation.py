@@ -78,7 +78,9 @@ class Conversation:
         data = event.data
         match event.type:
             case EventType.CANDIDATE_MESSAGE:
-                self.messages.append(Message(event.seq, "candidate", self.phase, data["text"], event.at))
+                self.messages.append(
+                    Message(event.seq, "candidate", self.phase, data["text"], event.at)
+                )
             case EventType.INTERVIEWER_MESSAGE:
                 kind = data.get("kind", "reply")
                 self.messages.append(
@@ -88,7 +90,9 @@ class Conversation:
                     self.closing_asked = True
             case EventType.REPLY_INTERRUPTED:
                 self.messages.append(
-                    Message(event.seq, "interviewer", self.phase, data["text"], event.at, "interrupted")
+                    Message(
+                        event.seq, "interviewer", self.phase, data["text"], event.at, "interrupted"
+                    )
                 )
             case EventType.PHASE_CHANGED:
                 active = self.active_seconds(event.at)

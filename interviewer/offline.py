@@ -134,9 +134,13 @@ def compose_reply(context: TurnContext) -> tuple[str, bool, str]:
         return reply, False, note
     if context.phase in _NUMBER_HUNGRY_PHASES and not _NUMBER.search(said):
         return (
-            "Can you put numbers on that? Give me the figures with their units, "
-            "even rough ones, and how you got them."
-        ), False, f"No numbers given in {context.phase}."
+            (
+                "Can you put numbers on that? Give me the figures with their units, "
+                "even rough ones, and how you got them."
+            ),
+            False,
+            f"No numbers given in {context.phase}.",
+        )
     if _goals_met(context):
         if context.is_last_phase:
             return context.plan.closing_question.strip(), True, "All steps covered."

@@ -239,7 +239,9 @@ class InterviewService:
     def post_candidate_message(self, session: SessionRecord, text: str) -> Message:
         cleaned = validate_candidate_text(text)
         state = self.tick(session)
-        answered_closing = state.ended and bool(state.replies) and state.replies[-1].role == "candidate"
+        answered_closing = (
+            state.ended and bool(state.replies) and state.replies[-1].role == "candidate"
+        )
         if state.signed_off or answered_closing:
             raise TurnNotAllowedError("the session has ended")
         if state.paused:
@@ -335,9 +337,17 @@ class InterviewService:
                 return
             [event] = self._append(
                 session,
-                [(EventType.REPLY_INTERRUPTED, {"text": partial, "detail": str(exc)}, self.clock.now())],
+                [
+                    (
+                        EventType.REPLY_INTERRUPTED,
+                        {"text": partial, "detail": str(exc)},
+                        self.clock.now(),
+                    )
+                ],
             )
-            message = Message(event.seq, "interviewer", state.phase, partial, event.at, "interrupted")
+            message = Message(
+                event.seq, "interviewer", state.phase, partial, event.at, "interrupted"
+            )
             yield ReplyInterrupted(str(exc), message)
             return
 
@@ -378,7 +388,9 @@ class InterviewService:
         if closing:
             yield SessionEnded("completed")
         elif meta.advance and following is not None:
-            yield PhaseChanged(following, state.phase, self.plan.phase(following).title, "goals_met")
+            yield PhaseChanged(
+                following, state.phase, self.plan.phase(following).title, "goals_met"
+            )
 
     async def _closing_turn(
         self, session: SessionRecord, state: Conversation

@@ -15,7 +15,13 @@ from interviewer.conversation import Conversation, PhaseSpan
 from problems.phases import PhasePlan
 from storage.events import EventType
 
-__all__ = ["PHASE_WARNING_SECONDS", "SESSION_WARNING_SECONDS", "DueEvent", "Clockface", "due_events"]
+__all__ = [
+    "PHASE_WARNING_SECONDS",
+    "SESSION_WARNING_SECONDS",
+    "Clockface",
+    "DueEvent",
+    "due_events",
+]
 
 PHASE_WARNING_SECONDS = 60
 SESSION_WARNING_SECONDS = 300

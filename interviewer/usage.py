@@ -42,7 +42,9 @@ def _encoding():
 
         return tiktoken.get_encoding(OFFLINE_ENCODING)
     except Exception as exc:  # the package is missing or broken: fall back, once, loudly
-        logger.warning("tiktoken %s unavailable (%s); estimating 4 characters a token", OFFLINE_ENCODING, exc)
+        logger.warning(
+            "tiktoken %s unavailable (%s); estimating 4 characters a token", OFFLINE_ENCODING, exc
+        )
         return None
 
 

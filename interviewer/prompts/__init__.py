@@ -30,7 +30,9 @@ PERSONAS = {
         "Be warm and encouraging. When the candidate is stuck for a while, you may offer a "
         "small nudge toward an area to consider, never an answer."
     ),
-    "neutral": "Be polite, calm and businesslike. Give no hints; let silence and questions do the work.",
+    "neutral": (
+        "Be polite, calm and businesslike. Give no hints; let silence and questions do the work."
+    ),
     "adversarial": (
         "Be sceptical and push hard, as a bar-raiser would: challenge every number and "
         "assumption, interrupt hand-waving, and give no hints at all. Stay professional."

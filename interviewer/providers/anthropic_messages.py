@@ -12,6 +12,7 @@ from interviewer.base import ReplyMeta, TurnContext
 from interviewer.context_window import DEFAULT_CONTEXT_TOKENS, chat_messages
 from interviewer.prompts import render_system_prompt, render_turn_prompt
 from interviewer.providers.streaming import (
+    DEFAULT_RETRY,
     ProviderFailure,
     RetryPolicy,
     StreamEnd,
@@ -55,7 +56,7 @@ class AnthropicInterviewer:
         base_url: str | None = None,
         timeout: float = 60.0,
         context_tokens: int = DEFAULT_CONTEXT_TOKENS,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         client: AsyncAnthropic | None = None,
     ) -> None:

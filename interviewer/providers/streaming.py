@@ -9,10 +9,10 @@ into an :class:`InterviewerError`.
 from __future__ import annotations
 
 import asyncio
-from contextlib import aclosing
 import email.utils
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass
 
 from interviewer.base import InterviewerError, ReplyMeta
@@ -20,6 +20,7 @@ from interviewer.notes import NotesSplitter, wants_to_advance
 from interviewer.usage import Usage, count_tokens
 
 __all__ = [
+    "DEFAULT_RETRY",
     "RETRYABLE_STATUS",
     "ProviderFailure",
     "RetryPolicy",
@@ -41,6 +42,9 @@ class RetryPolicy:
     max_retries: int = 2
     base_delay: float = 0.5
     max_delay: float = 20.0
+
+
+DEFAULT_RETRY = RetryPolicy()
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ async def run_provider_stream(
     *,
     classify: Callable[[Exception], ProviderFailure],
     prompt_text: str,
-    policy: RetryPolicy = RetryPolicy(),
+    policy: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> AsyncIterator[str | ReplyMeta]:
     retries = 0
@@ -108,8 +112,12 @@ async def run_provider_stream(
         except Exception as exc:
             failure = classify(exc)
         else:
-            failure = None if end is not None else ProviderFailure(
-                False, None, "the provider's stream ended before the reply was finished"
+            failure = (
+                None
+                if end is not None
+                else ProviderFailure(
+                    False, None, "the provider's stream ended before the reply was finished"
+                )
             )
         if failure is None:
             break

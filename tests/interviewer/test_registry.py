@@ -20,7 +20,7 @@ def test_no_key_means_offline_and_says_why():
 
 def test_an_anthropic_key_picks_anthropic():
     interviewer, reason = choose_interviewer(settings(anthropic_api_key="sk-ant-test"))
-    assert interviewer.model_id == "anthropic:claude-sonnet-4-5"
+    assert interviewer.model_id == "anthropic:claude-sonnet-4-6"
     assert not interviewer.offline
     assert reason == "ANTHROPIC_API_KEY is set"
 

@@ -206,7 +206,9 @@ def test_private_notes_and_usage_are_logged(service):
     session = started(service)
     say(service, session, "What is the read/write ratio?")
     notes = log(service, session, EventType.PRIVATE_NOTE)
-    assert [n.data for n in notes] == [{"text": "Asked about: read/write ratio.", "phase": "clarify"}]
+    assert [n.data for n in notes] == [
+        {"text": "Asked about: read/write ratio.", "phase": "clarify"}
+    ]
     usages = log(service, session, EventType.TURN_USAGE)
     assert len(usages) == 2
     assert all(u.data["model"] == "offline" and u.data["cost_usd"] == 0 for u in usages)
@@ -259,13 +261,16 @@ def test_unknown_setup_values_are_refused(service, field, value):
         service.start(owner_id="me", problem_id="url-shortener", **setup)
 
 
+TYPICAL_USAGE = Usage(1000, 800, 50)
+
+
 class Scripted:
     """A fake model: yields the given pieces, then fails or finishes with usage."""
 
     offline = False
     model_id = price_key = "anthropic:claude-sonnet-4-5"
 
-    def __init__(self, pieces, *, fail_with=None, usage=Usage(1000, 800, 50)):
+    def __init__(self, pieces, *, fail_with=None, usage=TYPICAL_USAGE):
         self.pieces, self.fail_with, self.usage = pieces, fail_with, usage
         self.calls = 0
 

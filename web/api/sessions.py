@@ -55,7 +55,9 @@ def _detail(service: InterviewService, session: SessionRecord) -> SessionDetailO
 
 
 def _control(
-    service: InterviewService, session: SessionRecord, action: Callable[[SessionRecord], Conversation]
+    service: InterviewService,
+    session: SessionRecord,
+    action: Callable[[SessionRecord], Conversation],
 ) -> SessionDetailOut:
     try:
         action(session)

@@ -1,182 +1,297 @@
-"""Real providers over mocked HTTP (respx, via the httpx2 alias): streaming and failures."""
+"""Both providers over mocked HTTP (respx through the httpx2 alias): wire formats and failures."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 import respx
 
-from interviewer.base import InterviewerError, TurnContext
-from interviewer.conversation import Conversation, Message
-from interviewer.prompts import render_system_prompt
+from interviewer.base import InterviewerError, ReplyMeta
+from interviewer.prompts import render_system_prompt, render_turn_prompt
 from interviewer.providers.anthropic_messages import AnthropicInterviewer
 from interviewer.providers.openai_chat import OpenAIChatInterviewer
-from problems.loader import load_bank
-from problems.phases import load_phase_plan
+from interviewer.usage import Usage
+from tests.interviewer.factories import BANK, context
+from tests.interviewer.providers.wire import (
+    anthropic_error_event,
+    anthropic_stream,
+    openai_chunk,
+    openai_stream,
+    sse,
+)
 
-BANK = load_bank()
-PLAN = load_phase_plan()
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 OPENAI_URL = "https://openai.test/v1/chat/completions"
 ANTHROPIC_URL = "https://anthropic.test/v1/messages"
+STREAM = {"content-type": "text/event-stream"}
 
 
-def context(problem_id="url-shortener") -> TurnContext:
-    messages = (
-        Message(2, "interviewer", "clarify", "Hello, the problem is ...", T0),
-        Message(3, "candidate", "clarify", "How many links in total?", T0),
-    )
-    return TurnContext(BANK.get(problem_id), PLAN, 45, Conversation(T0, messages, "clarify", T0, 3))
+class Sleeps(list):
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
 
 
-def sse(*blocks: str) -> bytes:
-    return "".join(f"{block}\n\n" for block in blocks).encode()
+def ctx():
+    return context(said=["How many links in total?"])
 
 
-def openai_chunk(content=None, finish=None) -> str:
-    delta = {"content": content} if content is not None else {}
-    choice = {"index": 0, "delta": delta, "finish_reason": finish}
-    body = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
-    return "data: " + json.dumps({**body, "choices": [choice]})
-
-
-def anthropic_events(*texts: str, stop_reason: str | None = "end_turn") -> list[str]:
-    def event(kind, data):
-        return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}"
-
-    message = {
-        "id": "msg_1",
-        "type": "message",
-        "role": "assistant",
-        "model": "m",
-        "content": [],
-        "stop_reason": None,
-        "stop_sequence": None,
-        "usage": {"input_tokens": 10, "output_tokens": 1},
-    }
-    blocks = [
-        event("message_start", {"message": message}),
-        event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
-    ]
-    blocks += [
-        event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": text}})
-        for text in texts
-    ]
-    if stop_reason:
-        blocks += [
-            event("content_block_stop", {"index": 0}),
-            event(
-                "message_delta",
-                {
-                    "delta": {"stop_reason": stop_reason, "stop_sequence": None},
-                    "usage": {"output_tokens": 5},
-                },
-            ),
-            event("message_stop", {}),
-        ]
-    return blocks
-
-
-def collect(interviewer, ctx=None) -> list[str]:
+def collect(interviewer, turn_context=None):
     async def run():
-        return [piece async for piece in interviewer.stream_reply(ctx or context())]
+        return [piece async for piece in interviewer.stream_reply(turn_context or ctx())]
 
     return asyncio.run(run())
 
 
-def openai_interviewer():
-    return OpenAIChatInterviewer(model="m", api_key="sk-test", base_url="https://openai.test/v1")
+def split(items):
+    *pieces, meta = items
+    assert isinstance(meta, ReplyMeta)
+    return "".join(pieces), meta
 
 
-def anthropic_interviewer():
-    return AnthropicInterviewer(model="m", api_key="sk-test", base_url="https://anthropic.test")
+@pytest.fixture
+def sleeps():
+    return Sleeps()
+
+
+@pytest.fixture
+def openai_model(sleeps):
+    return OpenAIChatInterviewer(
+        model="gpt-4.1-mini", api_key="sk-test", base_url="https://openai.test/v1", sleep=sleeps
+    )
+
+
+@pytest.fixture
+def anthropic_model(sleeps):
+    return AnthropicInterviewer(
+        model="claude-sonnet-4-6",
+        api_key="sk-test",
+        base_url="https://anthropic.test",
+        sleep=sleeps,
+    )
+
+
+# -- OpenAI --------------------------------------------------------------------------------
 
 
 @respx.mock
-def test_openai_stream_yields_the_deltas_and_sends_the_prompt():
-    route = respx.post(OPENAI_URL).respond(
-        content=sse(
-            openai_chunk("About "),
-            openai_chunk("100B."),
-            openai_chunk(finish="stop"),
-            "data: [DONE]",
-        ),
-        headers={"content-type": "text/event-stream"},
-    )
-    assert collect(openai_interviewer()) == ["About ", "100B."]
+def test_openai_streams_deltas_and_reads_usage_with_cached_tokens(openai_model):
+    route = respx.post(OPENAI_URL).respond(content=openai_stream("About ", "100B."), headers=STREAM)
+    text, meta = split(collect(openai_model))
+    assert text == "About 100B."
+    assert meta.usage == Usage(1200, 1024, 42, "provider")
     sent = json.loads(route.calls.last.request.content)
     assert sent["stream"] is True
-    assert sent["messages"][0]["role"] == "system"
-    assert [m["role"] for m in sent["messages"][1:]] == ["user", "assistant", "user"]
+    assert sent["stream_options"] == {"include_usage": True}
+    assert sent["prompt_cache_key"].startswith("interviewer.v2:url-shortener:")
+    assert sent["messages"][0] == {"role": "system", "content": render_system_prompt(ctx())}
+    assert sent["messages"][1] == {"role": "system", "content": render_turn_prompt(ctx())}
+    assert [m["role"] for m in sent["messages"][2:]] == ["user", "assistant", "user"]
     assert sent["messages"][-1]["content"] == "How many links in total?"
 
 
 @respx.mock
-def test_openai_stream_without_a_finish_reason_is_an_error():
+def test_openai_notes_are_split_off_and_never_streamed(openai_model):
     respx.post(OPENAI_URL).respond(
-        content=sse(openai_chunk("About ")), headers={"content-type": "text/event-stream"}
+        content=openai_stream("What is your ", "peak QPS?\n#NO", "TES# Vague on numbers.\nADVANCE"),
+        headers=STREAM,
     )
+    items = collect(openai_model)
+    text, meta = split(items)
+    assert text == "What is your peak QPS?\n"
+    assert not any("#" in piece for piece in items[:-1])
+    assert meta.notes == "Vague on numbers.\nADVANCE"
+    assert meta.advance
+
+
+@respx.mock
+def test_openai_429_honours_retry_after_then_succeeds(openai_model, sleeps):
+    route = respx.post(OPENAI_URL)
+    route.side_effect = [
+        httpx.Response(429, headers={"retry-after": "7"}, json={"error": {"message": "slow down"}}),
+        httpx.Response(200, content=openai_stream("Hi."), headers=STREAM),
+    ]
+    text, _ = split(collect(openai_model))
+    assert text == "Hi."
+    assert sleeps == [7.0]
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_openai_500_is_retried_twice_with_backoff_then_fails(openai_model, sleeps):
+    route = respx.post(OPENAI_URL).respond(500, json={"error": {"message": "boom"}})
+    with pytest.raises(InterviewerError, match="answered 500"):
+        collect(openai_model)
+    assert route.call_count == 3
+    assert sleeps == [0.5, 1.0]
+
+
+@respx.mock
+def test_openai_401_is_not_retried(openai_model, sleeps):
+    route = respx.post(OPENAI_URL).respond(401, json={"error": {"message": "bad key"}})
+    with pytest.raises(InterviewerError, match="answered 401"):
+        collect(openai_model)
+    assert route.call_count == 1 and sleeps == []
+
+
+@respx.mock
+def test_openai_timeout_is_retried_then_reported(openai_model, sleeps):
+    route = respx.post(OPENAI_URL).mock(side_effect=httpx.ReadTimeout("slow"))
+    with pytest.raises(InterviewerError, match="timed out"):
+        collect(openai_model)
+    assert route.call_count == 3
+
+
+@respx.mock
+def test_openai_stream_cut_midway_is_not_retried(openai_model, sleeps):
+    route = respx.post(OPENAI_URL).respond(
+        content=openai_stream("About ", finish=None), headers=STREAM
+    )
+    items = []
+
+    async def run():
+        async for item in openai_model.stream_reply(ctx()):
+            items.append(item)
+
     with pytest.raises(InterviewerError, match="ended before"):
-        collect(openai_interviewer())
+        asyncio.run(run())
+    assert items == ["About "]
+    assert route.call_count == 1
 
 
 @respx.mock
-def test_openai_http_error_becomes_an_interviewer_error():
-    respx.post(OPENAI_URL).respond(401, json={"error": {"message": "bad key"}})
-    with pytest.raises(InterviewerError, match="failed"):
-        collect(openai_interviewer())
+def test_openai_error_event_inside_a_200_stream_fails_cleanly(openai_model):
+    body = sse(openai_chunk("Par"), 'data: {"error": {"message": "server overloaded"}}')
+    respx.post(OPENAI_URL).respond(content=body, headers=STREAM)
+    with pytest.raises(InterviewerError, match="overloaded"):
+        collect(openai_model)
 
 
 @respx.mock
-def test_openai_connection_failure_becomes_an_interviewer_error():
-    respx.post(OPENAI_URL).mock(side_effect=httpx.ConnectError("refused"))
-    with pytest.raises(InterviewerError, match="failed"):
-        collect(openai_interviewer())
+def test_openai_without_usage_counts_tokens_offline(openai_model):
+    body = sse(openai_chunk("Hi there."), openai_chunk(finish="stop"), "data: [DONE]")
+    respx.post(OPENAI_URL).respond(content=body, headers=STREAM)
+    _, meta = split(collect(openai_model))
+    assert meta.usage.source == "counted"
+    assert meta.usage.output_tokens == 3
+    assert meta.usage.input_tokens > 500
+
+
+def test_a_local_server_is_priced_as_self_hosted():
+    local = OpenAIChatInterviewer(model="llama3", api_key=None, base_url="http://127.0.0.1:1/v1")
+    hosted = OpenAIChatInterviewer(model="gpt-4.1-mini", api_key="sk")
+    assert local.price_key == "openai-compatible:llama3"
+    assert hosted.price_key == "openai:gpt-4.1-mini"
+
+
+# -- Anthropic -----------------------------------------------------------------------------
 
 
 @respx.mock
-def test_anthropic_stream_yields_the_text_and_sends_the_system_prompt():
+def test_anthropic_streams_text_caches_the_prefix_and_reads_usage(anthropic_model):
     route = respx.post(ANTHROPIC_URL).respond(
-        content=sse(*anthropic_events("About ", "100B.")),
-        headers={"content-type": "text/event-stream"},
+        content=anthropic_stream("About ", "100B.", cache_write=200), headers=STREAM
     )
-    assert collect(anthropic_interviewer()) == ["About ", "100B."]
+    text, meta = split(collect(anthropic_model))
+    assert text == "About 100B."
+    # input = fresh 150 + cache read 1100 + cache write 200; output from message_delta.
+    assert meta.usage == Usage(1450, 1100, 37, "provider")
     sent = json.loads(route.calls.last.request.content)
-    assert "Design a URL shortener" in sent["system"]
+    assert sent["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert sent["system"][0]["text"] == render_system_prompt(ctx())
+    assert "cache_control" not in sent["system"][1]
     assert sent["messages"][0]["role"] == "user"
     assert sent["messages"][-1] == {"role": "user", "content": "How many links in total?"}
 
 
 @respx.mock
-def test_anthropic_stream_cut_midway_is_an_error():
-    respx.post(ANTHROPIC_URL).respond(
-        content=sse(*anthropic_events("About ", stop_reason=None)),
-        headers={"content-type": "text/event-stream"},
-    )
-    with pytest.raises(InterviewerError):
-        collect(anthropic_interviewer())
+def test_anthropic_429_honours_retry_after_then_succeeds(anthropic_model, sleeps):
+    route = respx.post(ANTHROPIC_URL)
+    route.side_effect = [
+        httpx.Response(
+            429,
+            headers={"retry-after": "3"},
+            json={"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}},
+        ),
+        httpx.Response(200, content=anthropic_stream("Hi."), headers=STREAM),
+    ]
+    text, _ = split(collect(anthropic_model))
+    assert text == "Hi." and sleeps == [3.0]
 
 
 @respx.mock
-def test_anthropic_http_error_becomes_an_interviewer_error():
-    respx.post(ANTHROPIC_URL).respond(
-        400, json={"type": "error", "error": {"type": "x", "message": "no"}}
+def test_anthropic_500_then_timeout_then_success(anthropic_model, sleeps):
+    route = respx.post(ANTHROPIC_URL)
+    route.side_effect = [
+        httpx.Response(500, json={"type": "error", "error": {"type": "api_error", "message": "x"}}),
+        httpx.ConnectTimeout("slow"),
+        httpx.Response(200, content=anthropic_stream("Hi."), headers=STREAM),
+    ]
+    text, _ = split(collect(anthropic_model))
+    assert text == "Hi." and route.call_count == 3 and sleeps == [0.5, 1.0]
+
+
+@respx.mock
+def test_anthropic_400_is_not_retried(anthropic_model, sleeps):
+    body = {"type": "error", "error": {"type": "invalid_request_error", "message": "no"}}
+    route = respx.post(ANTHROPIC_URL).respond(400, json=body)
+    with pytest.raises(InterviewerError, match="answered 400"):
+        collect(anthropic_model)
+    assert route.call_count == 1 and sleeps == []
+
+
+@respx.mock
+def test_anthropic_stream_cut_midway_is_an_error(anthropic_model):
+    route = respx.post(ANTHROPIC_URL).respond(
+        content=anthropic_stream("About ", stop_reason=None), headers=STREAM
     )
-    with pytest.raises(InterviewerError, match="failed"):
-        collect(anthropic_interviewer())
+    with pytest.raises(InterviewerError, match="ended before"):
+        collect(anthropic_model)
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_anthropic_error_event_inside_a_200_stream_is_not_retried(anthropic_model, sleeps):
+    body = anthropic_stream("Par", stop_reason=None) + sse(anthropic_error_event())
+    route = respx.post(ANTHROPIC_URL).respond(content=body, headers=STREAM)
+    with pytest.raises(InterviewerError, match="Overloaded"):
+        collect(anthropic_model)
+    assert route.call_count == 1 and sleeps == []
+
+
+# -- What the model is told ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("problem", list(BANK), ids=lambda p: p.id)
 def test_the_prompt_never_contains_what_is_kept_for_the_judge(problem):
-    prompt = render_system_prompt(context(problem.id))
+    turn_context = context(problem.id, said=["Hi"])
+    prompt = render_system_prompt(turn_context) + render_turn_prompt(turn_context)
     assert problem.statement in prompt
     for estimate in problem.reference_estimates:
         assert estimate.formula not in prompt
         assert not estimate.note or estimate.note not in prompt
+        low, high = estimate.expected_range
+        assert f"[{low}, {high}]" not in prompt
     for points in problem.key_points.values():
         for point in points:
             assert point.point not in prompt
+    for curveball in problem.curveballs:
+        assert curveball.strong_response not in prompt
+
+
+def test_the_prompt_carries_persona_level_phase_and_time_left():
+    from dataclasses import replace
+
+    base = replace(
+        context(phase="deep_dive", said=["x"]),
+        persona="adversarial",
+        level="staff",
+        phase_seconds_left=300,
+        session_seconds_left=1200,
+    )
+    system, turn = render_system_prompt(base), render_turn_prompt(base)
+    assert "staff-level" in system and "bar-raiser" in system
+    assert "Current step: Deep dive." in turn
+    assert "Time left in this step: 5.0 minutes" in turn
+    assert "Time left in the interview: 20.0 minutes" in turn

@@ -1,0 +1,86 @@
+"""Wire-format fixtures: what the OpenAI and Anthropic streaming APIs send."""
+
+from __future__ import annotations
+
+import json
+
+
+def sse(*blocks: str) -> bytes:
+    return "".join(f"{block}\n\n" for block in blocks).encode()
+
+
+def openai_chunk(content=None, finish=None, usage=None, choices=True) -> str:
+    body = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
+    delta = {"content": content} if content is not None else {}
+    body["choices"] = [{"index": 0, "delta": delta, "finish_reason": finish}] if choices else []
+    if usage is not None:
+        body["usage"] = usage
+    return "data: " + json.dumps(body)
+
+
+def openai_usage(prompt=1200, cached=1024, completion=42) -> dict:
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": cached},
+    }
+
+
+def openai_stream(*texts: str, finish="stop", usage=None) -> bytes:
+    blocks = [openai_chunk(text) for text in texts]
+    if finish:
+        blocks.append(openai_chunk(finish=finish))
+        blocks.append(openai_chunk(choices=False, usage=usage or openai_usage()))
+        blocks.append("data: [DONE]")
+    return sse(*blocks)
+
+
+def _event(kind: str, data: dict) -> str:
+    return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}"
+
+
+def anthropic_stream(
+    *texts: str, stop_reason="end_turn", input_tokens=150, cache_read=1100, cache_write=0
+) -> bytes:
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": input_tokens,
+            "cache_read_input_tokens": cache_read,
+            "cache_creation_input_tokens": cache_write,
+            "output_tokens": 1,
+        },
+    }
+    blocks = [
+        _event("message_start", {"message": message}),
+        _event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
+    ]
+    blocks += [
+        _event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": t}})
+        for t in texts
+    ]
+    if stop_reason:
+        blocks += [
+            _event("content_block_stop", {"index": 0}),
+            _event(
+                "message_delta",
+                {
+                    "delta": {"stop_reason": stop_reason, "stop_sequence": None},
+                    "usage": {"output_tokens": 37},
+                },
+            ),
+            _event("message_stop", {}),
+        ]
+    return sse(*blocks)
+
+
+def anthropic_error_event(kind="overloaded_error", message="Overloaded") -> str:
+    payload = {"type": "error", "error": {"type": kind, "message": message}}
+    return f"event: error\ndata: {json.dumps(payload)}"
