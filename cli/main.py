@@ -72,6 +72,38 @@ def _cmd_problems(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_practice(args: argparse.Namespace) -> int:
+    from cli.practice import run_practice
+    from core.wiring import build_service
+    from problems.loader import load_bank
+
+    bank = load_bank()
+    if args.problem_id not in bank:
+        print(
+            f"interview: unknown problem id {args.problem_id!r} (see `interview problems`)",
+            file=sys.stderr,
+        )
+        return 1
+    settings = _settings()
+    if args.model:
+        settings = settings.model_copy(update={"interviewer_model": args.model})
+    wired = build_service(settings, bank=bank)
+    try:
+        run_practice(
+            wired.service,
+            problem_id=args.problem_id,
+            minutes=args.minutes,
+            persona=args.persona,
+            level=args.level,
+            out=sys.stdout,
+        )
+    except KeyboardInterrupt:
+        print("\ninterview: stopped; the session is saved")
+    finally:
+        wired.engine.dispose()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interview", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -81,6 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port (default: PORT or 8000)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(handler=_cmd_serve)
+
+    practice = commands.add_parser("practice", help="run a whole interview in the terminal")
+    practice.add_argument("problem_id", metavar="ID")
+    practice.add_argument("--minutes", type=int, default=45, choices=[30, 45, 60])
+    practice.add_argument("--model", help="offline, openai:MODEL or anthropic:MODEL")
+    practice.add_argument(
+        "--persona", default="neutral", choices=["supportive", "neutral", "adversarial"]
+    )
+    practice.add_argument("--level", default="senior", choices=["mid", "senior", "staff"])
+    practice.set_defaults(handler=_cmd_practice)
 
     problems = commands.add_parser(
         "problems", help="list the practice problems, or `problems show ID` for one"

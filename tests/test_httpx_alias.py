@@ -63,3 +63,36 @@ def test_anthropic_request_is_caught_by_respx():
 def test_an_unmocked_request_does_not_escape():
     with respx.mock(assert_all_mocked=True), pytest.raises(Exception, match="not mocked"):
         OpenAI(api_key="sk-test", base_url="https://escape.test/v1", max_retries=0).models.list()
+    with respx.mock(assert_all_mocked=True), pytest.raises(Exception) as caught:
+        Anthropic(api_key="sk-test", base_url="https://escape.test", max_retries=0).models.list()
+    # The Anthropic SDK wraps respx's refusal in its own connection error.
+    assert isinstance(caught.value.__cause__, respx.models.AllMockedAssertionError)
+
+
+def test_the_interviewers_real_clients_go_through_respx():
+    import asyncio
+
+    from interviewer.base import InterviewerError
+    from interviewer.providers.anthropic_messages import AnthropicInterviewer
+    from interviewer.providers.openai_chat import OpenAIChatInterviewer
+    from tests.interviewer.factories import context
+
+    async def no_wait(seconds):
+        return None
+
+    models = [
+        AnthropicInterviewer(model="m", api_key="k", base_url="https://escape.test", sleep=no_wait),
+        OpenAIChatInterviewer(
+            model="m", api_key="k", base_url="https://escape.test", sleep=no_wait
+        ),
+    ]
+    for model in models:
+
+        async def run(model=model):
+            return [piece async for piece in model.stream_reply(context(said=["Hi"]))]
+
+        with respx.mock(assert_all_mocked=True) as mock:
+            catch_all = mock.route().respond(418, json={"error": {"message": "caught"}})
+            with pytest.raises(InterviewerError, match="418"):
+                asyncio.run(run())
+        assert catch_all.call_count == 1

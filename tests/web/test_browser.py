@@ -93,3 +93,35 @@ def test_pick_a_problem_chat_and_find_the_conversation_after_reload(browser, ser
     assert after == before
     candidate = browser.find_element(By.CSS_SELECTOR, ".message.candidate .text").text
     assert candidate == "Do links ever expire?"
+
+
+def test_the_room_shows_the_clock_pauses_and_ends_with_the_closing_question(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    wait = WebDriverWait(browser, 15)
+    browser.get(server + "/")
+    Select(browser.find_element(By.NAME, "minutes")).select_by_visible_text("30")
+    Select(browser.find_element(By.NAME, "persona")).select_by_value("adversarial")
+    browser.find_element(By.CSS_SELECTOR, 'button.start[data-problem-id="typeahead"]').click()
+    wait.until(lambda d: d.find_element(By.ID, "send").is_enabled() and interviewer_messages(d))
+
+    clock = browser.find_element(By.ID, "clock").text
+    assert clock.startswith(("30:00", "29:5")), clock
+    assert "left in this step" in browser.find_element(By.ID, "phase-clock").text
+
+    browser.find_element(By.ID, "pause").click()
+    wait.until(lambda d: d.find_element(By.ID, "warning").text == "Paused")
+    assert browser.find_element(By.ID, "pause").text == "Resume"
+    browser.find_element(By.ID, "pause").click()
+    wait.until(lambda d: d.find_element(By.ID, "pause").text == "Pause")
+
+    browser.find_element(By.ID, "end").click()
+    browser.switch_to.alert.accept()
+    wait.until(lambda d: "another half hour" in " ".join(interviewer_messages(d)))
+    wait.until(lambda d: d.find_element(By.ID, "send").is_enabled())
+    browser.find_element(By.ID, "message").send_keys("The ranking of suggestions.")
+    browser.find_element(By.ID, "send").click()
+    wait.until(lambda d: "end of our session" in " ".join(interviewer_messages(d)))
+    wait.until(lambda d: not d.find_element(By.ID, "message").is_enabled())
+    assert browser.find_element(By.ID, "phase-clock").text == "Interview over"

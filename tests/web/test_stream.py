@@ -118,3 +118,34 @@ def test_a_provider_failure_streams_an_error_event_and_keeps_the_turn(settings, 
         assert detail["interviewer_turn_pending"] is True
         assert detail["messages"] == []
         assert detail["interviewer_model"] == "openai:m"
+
+
+def test_a_reply_cut_midway_is_stored_as_interrupted_and_can_be_retried(settings, clock):
+    import httpx
+    import respx
+    from fastapi.testclient import TestClient
+
+    from interviewer.providers.openai_chat import OpenAIChatInterviewer
+    from tests.interviewer.providers.wire import openai_stream
+    from web.app import make_app
+
+    interviewer = OpenAIChatInterviewer(model="m", api_key="k", base_url="https://openai.test/v1")
+    app = make_app(settings, clock=clock, interviewer=interviewer)
+    stream = {"content-type": "text/event-stream"}
+    with respx.mock, TestClient(app) as client:
+        respx.post("https://openai.test/v1/chat/completions").side_effect = [
+            httpx.Response(
+                200, content=openai_stream("Hello, ", "today", finish=None), headers=stream
+            ),
+            httpx.Response(200, content=openai_stream("Hello again."), headers=stream),
+        ]
+        session = start(client)
+        first = read_stream(client, session["id"])
+        assert [e.event for e in first] == ["token", "token", "interrupted"]
+        assert first[-1].data["message"]["text"] == "Hello, today"
+        transcript = client.get(f"/api/sessions/{session['id']}/transcript").json()
+        assert [(m["kind"], m["text"]) for m in transcript] == [("interrupted", "Hello, today")]
+        retry = read_stream(client, session["id"])
+        assert retry[-1].event == "done"
+        kinds = [m["kind"] for m in client.get(f"/api/sessions/{session['id']}/transcript").json()]
+        assert kinds == ["interrupted", "reply"]

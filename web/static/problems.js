@@ -1,5 +1,6 @@
 // Start a session for the chosen problem, then open its interview room.
 "use strict";
+const setup = document.getElementById("setup");
 document.getElementById("problems").addEventListener("click", async (event) => {
   const button = event.target.closest("button.start");
   if (!button) return;
@@ -10,7 +11,12 @@ document.getElementById("problems").addEventListener("click", async (event) => {
     const response = await fetch("/api/sessions", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ problem_id: button.dataset.problemId, minutes: 45 }),
+      body: JSON.stringify({
+        problem_id: button.dataset.problemId,
+        minutes: Number(setup.minutes.value),
+        persona: setup.persona.value,
+        level: setup.level.value,
+      }),
     });
     const body = await response.json();
     if (!response.ok) throw new Error(typeof body.detail === "string" ? body.detail : "could not start");
