@@ -57,6 +57,16 @@ class Settings(BaseSettings):
         default=0.012, ge=0, le=1, description="Seconds between streamed offline tokens."
     )
     cookie_secure: bool = False
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Extra origins allowed to open the WebSocket (same-origin always is).",
+    )
+    turn_lease_seconds: float = Field(
+        default=90.0, gt=5, description="A reply silent this long is taken as orphaned."
+    )
+    delta_flush_seconds: float = Field(
+        default=0.25, gt=0, le=5, description="How often reply pieces are flushed to the log."
+    )
 
     @field_validator("secret_key")
     @classmethod

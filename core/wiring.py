@@ -51,5 +51,6 @@ def build_service(
         clock=clock or SystemClock(),
         prices=prices,
         token_budget=settings.session_token_budget,
+        turn_lease_seconds=settings.turn_lease_seconds,
     )
     return Wired(service, engine, reason)

@@ -30,6 +30,21 @@ class Message:
     kind: str = "reply"  # reply | closing | sign_off | interrupted
 
 
+@dataclass
+class RunningTurn:
+    """An interviewer reply in progress, as far as the log knows (deltas are flushed in batches)."""
+
+    seq: int
+    started_at: datetime
+    last_activity: datetime
+    texts: list[str] = field(default_factory=list)
+    cancel_requested: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.texts)
+
+
 @dataclass(frozen=True)
 class PhaseSpan:
     phase: str
@@ -57,6 +72,10 @@ class Conversation:
     cached_input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
+    running_turn: RunningTurn | None = None
+    # The last attempt at the interviewer's turn failed: wait for an explicit retry.
+    attempt_failed: bool = False
+    client_ids: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @classmethod
     def from_events(cls, events: Iterable[SessionEvent]) -> Conversation:
@@ -81,6 +100,9 @@ class Conversation:
                 self.messages.append(
                     Message(event.seq, "candidate", self.phase, data["text"], event.at)
                 )
+                if data.get("client_id"):
+                    self.client_ids[data["client_id"]] = (event.seq, data["text"])
+                self.attempt_failed = False
             case EventType.INTERVIEWER_MESSAGE:
                 kind = data.get("kind", "reply")
                 self.messages.append(
@@ -88,12 +110,30 @@ class Conversation:
                 )
                 if kind == "closing":
                     self.closing_asked = True
-            case EventType.REPLY_INTERRUPTED:
+                self.running_turn = None
+                self.attempt_failed = False
+            case EventType.REPLY_INTERRUPTED | EventType.REPLY_CANCELLED:
+                kind = "interrupted" if event.type is EventType.REPLY_INTERRUPTED else "cancelled"
                 self.messages.append(
-                    Message(
-                        event.seq, "interviewer", self.phase, data["text"], event.at, "interrupted"
-                    )
+                    Message(event.seq, "interviewer", self.phase, data["text"], event.at, kind)
                 )
+                self.running_turn = None
+                self.attempt_failed = kind == "interrupted"
+            case EventType.REPLY_FAILED:
+                self.running_turn = None
+                self.attempt_failed = True
+            case EventType.REPLY_STARTED:
+                self.running_turn = RunningTurn(event.seq, event.at, event.at)
+                self.attempt_failed = False
+            case EventType.REPLY_DELTA:
+                turn = self.running_turn
+                if turn is not None and turn.seq == data["turn"]:
+                    start = data["from"] - 1
+                    turn.texts[start:] = data["texts"]
+                    turn.last_activity = event.at
+            case EventType.CANCEL_REQUESTED:
+                if self.running_turn is not None:
+                    self.running_turn.cancel_requested = True
             case EventType.PHASE_CHANGED:
                 active = self.active_seconds(event.at)
                 last = self.spans[-1]
@@ -101,6 +141,8 @@ class Conversation:
                 self.spans.append(PhaseSpan(data["phase"], active, None, data.get("reason", "")))
                 self.previous_phase = last.phase
                 self.phase_changed_seq = event.seq
+                if data.get("reason") == "timeout":
+                    self.attempt_failed = False
             case EventType.PAUSED:
                 self.paused_since = event.at
             case EventType.RESUMED:
@@ -113,6 +155,7 @@ class Conversation:
                 self.ended_reason = data["reason"]
                 self.ended_at = event.at
                 self.closing_asked = self.closing_asked or bool(data.get("closing_asked"))
+                self.attempt_failed = False
                 last = self.spans[-1]
                 self.spans[-1] = PhaseSpan(
                     last.phase, last.started_active, self.active_seconds(event.at), last.reason

@@ -30,6 +30,7 @@ from storage.events import EventType, SessionRecord, SessionStore
 __all__ = [
     "DEFAULT_SESSION_TOKEN_BUDGET",
     "LEVELS",
+    "IdempotencyConflictError",
     "InterviewService",
     "InvalidMessageError",
     "PhaseChanged",
@@ -44,6 +45,8 @@ __all__ = [
 
 LEVELS = ("mid", "senior", "staff")
 DEFAULT_SESSION_TOKEN_BUDGET = 300_000
+# A reply whose process has shown no sign of life for this long is taken as orphaned.
+DEFAULT_TURN_LEASE_SECONDS = 90.0
 SIGN_OFF = (
     "Thank you, that's the end of our session. Your transcript is saved, and the scorecard "
     "will point to the moments behind each score."
@@ -57,6 +60,10 @@ class InvalidMessageError(ValueError):
 
 class TurnNotAllowedError(RuntimeError):
     """The action does not fit the state of the session (the interviewer owes a reply, ...)."""
+
+
+class IdempotencyConflictError(ValueError):
+    """A client_id that was already used for a different message."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,9 @@ class InterviewService:
         clock: Clock,
         prices: PriceTable | None = None,
         token_budget: int = DEFAULT_SESSION_TOKEN_BUDGET,
+        turn_lease_seconds: float = DEFAULT_TURN_LEASE_SECONDS,
     ) -> None:
+        self.turn_lease_seconds = turn_lease_seconds
         self.store = store
         self.bank = bank
         self.plan = plan
@@ -236,22 +245,119 @@ class InterviewService:
         lock = self._turn_locks.get(session_id)
         return lock is not None and lock.locked()
 
-    def post_candidate_message(self, session: SessionRecord, text: str) -> Message:
+    def post_candidate_message(
+        self, session: SessionRecord, text: str, *, client_id: str | None = None
+    ) -> tuple[Message, bool]:
+        """Store the candidate's message; returns it and whether it is new.
+
+        With a ``client_id``, posting again returns the stored message and changes nothing;
+        the same id with a different text is refused. The checks run inside the append's
+        transaction, with the session locked, so two replicas cannot both accept a message.
+        """
         cleaned = validate_candidate_text(text)
-        state = self.tick(session)
-        answered_closing = (
-            state.ended and bool(state.replies) and state.replies[-1].role == "candidate"
+        self.tick(session)
+        now = self.clock.now()
+        existing: list[Message] = []
+
+        def guard(events):
+            state = Conversation.from_events(events)
+            if client_id and client_id in state.client_ids:
+                seq, stored = state.client_ids[client_id]
+                if stored != cleaned:
+                    raise IdempotencyConflictError(
+                        "this client_id was already used for a different message"
+                    )
+                existing.extend(m for m in state.messages if m.seq == seq)
+                return []
+            answered_closing = (
+                state.ended and bool(state.replies) and (state.replies[-1].role == "candidate")
+            )
+            if state.signed_off or answered_closing:
+                raise TurnNotAllowedError("the session has ended")
+            if state.paused:
+                raise TurnNotAllowedError("the session is paused; resume it to continue")
+            if (
+                state.awaiting_interviewer
+                or self.turn_in_progress(session.id)
+                or self.turn_running(state, now)
+            ):
+                raise TurnNotAllowedError("the interviewer has not replied yet; wait for the reply")
+            return None
+
+        data = {"text": cleaned, **({"client_id": client_id} if client_id else {})}
+        appended = self.store.append_many(
+            session.id, [(EventType.CANDIDATE_MESSAGE, data, now)], guard=guard
         )
-        if state.signed_off or answered_closing:
-            raise TurnNotAllowedError("the session has ended")
-        if state.paused:
-            raise TurnNotAllowedError("the session is paused; resume it to continue")
-        if state.awaiting_interviewer or self.turn_in_progress(session.id):
-            raise TurnNotAllowedError("the interviewer has not replied yet; wait for the reply")
-        [event] = self._append(
-            session, [(EventType.CANDIDATE_MESSAGE, {"text": cleaned}, self.clock.now())]
+        if not appended:
+            return existing[0], False
+        state = self.conversation(session.id)
+        return next(m for m in state.messages if m.seq == appended[0].seq), True
+
+    def turn_running(self, state: Conversation, now) -> bool:
+        """A reply is being generated somewhere (this process or another replica)."""
+        turn = state.running_turn
+        if turn is None:
+            return False
+        return (now - turn.last_activity).total_seconds() < self.turn_lease_seconds
+
+    def begin_turn(self, session: SessionRecord) -> int | None:
+        """Claim the interviewer's pending turn: append ``reply_started`` unless another
+        process holds a live claim. Returns the turn's seq, or ``None``."""
+        now = self.clock.now()
+        self.tick(session)
+
+        def guard(events):
+            state = Conversation.from_events(events)
+            if not state.interviewer_turn_pending or self.turn_running(state, now):
+                return []
+            items = []
+            if state.running_turn is not None:  # an orphan: its process died mid-reply
+                items.append(self._orphan_item(state, now))
+            moved_to = candidate_moves_on(state, self.plan)
+            if moved_to is not None:  # the move comes first in the log, then the reply
+                data = {"phase": moved_to, "previous": state.phase, "reason": "candidate"}
+                items.append((EventType.PHASE_CHANGED, data, now))
+            return [*items, (EventType.REPLY_STARTED, {}, now)]
+
+        appended = self.store.append_many(session.id, [], guard=guard)
+        return appended[-1].seq if appended else None
+
+    @staticmethod
+    def _orphan_item(state: Conversation, now):
+        text = state.running_turn.text.strip()
+        detail = "the server stopped while replying"
+        if text:
+            return (EventType.REPLY_INTERRUPTED, {"text": text, "detail": detail}, now)
+        return (EventType.REPLY_FAILED, {"detail": detail}, now)
+
+    def close_orphaned_turn(self, session: SessionRecord, *, force: bool = False) -> bool:
+        """Mark a reply whose process is gone as interrupted (``force``: skip the lease)."""
+        now = self.clock.now()
+
+        def guard(events):
+            state = Conversation.from_events(events)
+            if state.running_turn is None or (not force and self.turn_running(state, now)):
+                return []
+            return [self._orphan_item(state, now)]
+
+        return bool(self.store.append_many(session.id, [], guard=guard))
+
+    def record_cancelled(self, session: SessionRecord, text: str) -> None:
+        self._append(
+            session,
+            [(EventType.REPLY_CANCELLED, {"text": text.strip()}, self.clock.now())],
         )
-        return Message(event.seq, "candidate", state.phase, cleaned, event.at)
+
+    def record_failed(self, session: SessionRecord, detail: str) -> None:
+        self._append(session, [(EventType.REPLY_FAILED, {"detail": detail}, self.clock.now())])
+
+    def request_cancel(self, session: SessionRecord) -> bool:
+        """Ask whichever process runs the reply to stop it (it stores the part as cancelled)."""
+        state = self.conversation(session.id)
+        if state.running_turn is None:
+            return False
+        self._append(session, [(EventType.CANCEL_REQUESTED, {}, self.clock.now())])
+        return True
 
     # -- the interviewer's turn ---------------------------------------------------------------
 
@@ -291,10 +397,12 @@ class InterviewService:
             if not self.interviewer.offline and state.input_tokens + state.output_tokens >= (
                 self.token_budget
             ):
-                yield ReplyFailed(
+                detail = (
                     f"this session has used its token budget of {self.token_budget:,} tokens; "
                     "end the session or start a new one"
                 )
+                self.record_failed(session, detail)
+                yield ReplyFailed(detail)
                 return
             async for event in self._model_turn(session, state):
                 yield event
@@ -333,6 +441,7 @@ class InterviewService:
         except InterviewerError as exc:
             partial = "".join(pieces).strip()
             if not partial:
+                self.record_failed(session, str(exc))
                 yield ReplyFailed(str(exc))
                 return
             [event] = self._append(

@@ -7,17 +7,21 @@ happened to it, each event with a per-session sequence number and a timestamp.
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, text, update
 
 from storage import schema
 from storage.db import IMMEDIATE
 
-__all__ = ["EventType", "SessionEvent", "SessionRecord", "SessionStore"]
+__all__ = ["NOTIFY_CHANNEL", "EventType", "SessionEvent", "SessionRecord", "SessionStore"]
+
+NOTIFY_CHANNEL = "interview_events"
 
 
 class EventType(StrEnum):
@@ -32,6 +36,11 @@ class EventType(StrEnum):
     REPLY_INTERRUPTED = "reply_interrupted"
     TURN_USAGE = "turn_usage"
     PRIVATE_NOTE = "private_note"
+    REPLY_STARTED = "reply_started"
+    REPLY_DELTA = "reply_delta"
+    REPLY_FAILED = "reply_failed"
+    REPLY_CANCELLED = "reply_cancelled"
+    CANCEL_REQUESTED = "cancel_requested"
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,9 @@ class SessionEvent:
     type: EventType
     at: datetime
     data: dict[str, Any] = field(default_factory=dict)
+
+
+Guard = Callable[[list["SessionEvent"]], list | None]
 
 
 def _aware(value: datetime) -> datetime:
@@ -90,8 +102,20 @@ def _event_from_row(row: Any) -> SessionEvent:
 class SessionStore:
     """Reads and appends sessions and events; the engine is the only side effect."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, origin: str = "") -> None:
         self._engine = engine
+        # Names this process in change notifications, so it can ignore its own.
+        self.origin = origin or uuid.uuid4().hex[:12]
+        self._listeners: list[Callable[[str, list[SessionEvent]], None]] = []
+
+    def add_listener(self, listener: Callable[[str, list[SessionEvent]], None]) -> None:
+        """Call ``listener(session_id, events)`` after every committed append (any thread)."""
+        self._listeners.append(listener)
+
+    def _announce(self, session_id: str, events: list[SessionEvent]) -> None:
+        if events:
+            for listener in self._listeners:
+                listener(session_id, events)
 
     def _writer(self):
         return self._engine.connect().execution_options(**{IMMEDIATE: True})
@@ -119,6 +143,7 @@ class SessionStore:
                 record.id, 1, EventType.SESSION_CREATED, record.created_at, created_event
             )
             self._insert_event(conn, event)
+        self._announce(record.id, [event])
         return event
 
     def append(
@@ -128,30 +153,74 @@ class SessionStore:
         return self.append_many(session_id, [(type_, data, at)])[-1]
 
     def append_many(
-        self, session_id: str, items: list[tuple[EventType, dict[str, Any], datetime]]
+        self,
+        session_id: str,
+        items: list[tuple[EventType, dict[str, Any], datetime]],
+        *,
+        guard: Guard | None = None,
     ) -> list[SessionEvent]:
-        """Append several events in one transaction, in order, with consecutive seqs."""
+        """Append events in one transaction, in order, with consecutive seqs.
+
+        ``guard``, if given, sees the session's whole log inside the transaction, after the
+        session is locked, and may raise to refuse the append (nothing is written then) or
+        return a replacement list of items (an empty list appends nothing).
+        """
         with self._writer() as conn, conn.begin():
-            # Lock the session row (PostgreSQL) so concurrent appends cannot pick the same seq;
-            # on SQLite, BEGIN IMMEDIATE already serialises writers.
-            locked = conn.execute(
-                select(schema.sessions.c.id)
-                .where(schema.sessions.c.id == session_id)
-                .with_for_update()
-            ).first()
-            if locked is None:
-                raise KeyError(session_id)
-            last = conn.execute(
-                select(func.max(schema.events.c.seq)).where(
-                    schema.events.c.session_id == session_id
-                )
-            ).scalar_one()
-            appended = []
-            for offset, (type_, data, at) in enumerate(items, start=1):
-                event = SessionEvent(session_id, (last or 0) + offset, type_, at, data)
-                self._insert_event(conn, event)
-                appended.append(event)
+            last = self._lock_session(conn, session_id)
+            if guard is not None:
+                decided = guard(self._read_events(conn, session_id, 0))
+                if decided is not None:
+                    items = decided
+            appended = self._insert_items(conn, session_id, last, items)
+            self._notify(conn, session_id, appended)
+        self._announce(session_id, appended)
         return appended
+
+    def append_batches(
+        self, batches: dict[str, list[tuple[EventType, dict[str, Any], datetime]]]
+    ) -> dict[str, list[SessionEvent]]:
+        """Append to several sessions in one transaction (one commit for many streams)."""
+        appended: dict[str, list[SessionEvent]] = {}
+        with self._writer() as conn, conn.begin():
+            for session_id in sorted(batches):  # a fixed lock order: no deadlocks
+                last = self._lock_session(conn, session_id)
+                events = self._insert_items(conn, session_id, last, batches[session_id])
+                self._notify(conn, session_id, events)
+                appended[session_id] = events
+        for session_id, events in appended.items():
+            self._announce(session_id, events)
+        return appended
+
+    @staticmethod
+    def _lock_session(conn, session_id: str) -> int:
+        """Lock the session (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises
+        writers) and return its last seq."""
+        locked = conn.execute(
+            select(schema.sessions.c.id).where(schema.sessions.c.id == session_id).with_for_update()
+        ).first()
+        if locked is None:
+            raise KeyError(session_id)
+        last = conn.execute(
+            select(func.max(schema.events.c.seq)).where(schema.events.c.session_id == session_id)
+        ).scalar_one()
+        return last or 0
+
+    def _insert_items(self, conn, session_id: str, last: int, items) -> list[SessionEvent]:
+        appended = []
+        for offset, (type_, data, at) in enumerate(items, start=1):
+            event = SessionEvent(session_id, last + offset, type_, at, data)
+            self._insert_event(conn, event)
+            appended.append(event)
+        return appended
+
+    def _notify(self, conn, session_id: str, appended: list[SessionEvent]) -> None:
+        # PostgreSQL delivers a NOTIFY at commit, so listeners never see an uncommitted seq.
+        if appended and conn.dialect.name == "postgresql":
+            payload = f"{self.origin}:{session_id}:{appended[-1].seq}"
+            conn.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": NOTIFY_CHANNEL, "payload": payload},
+            )
 
     @staticmethod
     def _insert_event(conn, event: SessionEvent) -> None:
@@ -192,10 +261,23 @@ class SessionStore:
 
     def events(self, session_id: str, *, after_seq: int = 0) -> list[SessionEvent]:
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(schema.events)
-                .where(schema.events.c.session_id == session_id)
-                .where(schema.events.c.seq > after_seq)
-                .order_by(schema.events.c.seq)
-            ).all()
+            return self._read_events(conn, session_id, after_seq)
+
+    @staticmethod
+    def _read_events(conn, session_id: str, after_seq: int) -> list[SessionEvent]:
+        rows = conn.execute(
+            select(schema.events)
+            .where(schema.events.c.session_id == session_id)
+            .where(schema.events.c.seq > after_seq)
+            .order_by(schema.events.c.seq)
+        ).all()
         return [_event_from_row(row) for row in rows]
+
+    def last_seq(self, session_id: str) -> int:
+        with self._engine.connect() as conn:
+            last = conn.execute(
+                select(func.max(schema.events.c.seq)).where(
+                    schema.events.c.session_id == session_id
+                )
+            ).scalar_one()
+        return last or 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,9 +14,11 @@ from core.settings import Settings
 from core.wiring import build_service
 from interviewer.base import Interviewer
 from interviewer.clock import Clock
+from interviewer.live import TurnManager
 from problems.loader import ProblemBank
+from storage.listener import PostgresListener
 from web import pages
-from web.api import problems, sessions
+from web.api import live, problems, sessions
 from web.body_limit import BodyLimitMiddleware
 from web.errors import install_error_handlers
 from web.identity import IdentityMiddleware
@@ -35,11 +40,39 @@ def make_app(
     wired = build_service(settings, clock=clock, interviewer=interviewer, bank=bank)
     service = wired.service
 
+    single_process = wired.engine.dialect.name == "sqlite"
+    manager = TurnManager(
+        service, flush_interval=settings.delta_flush_seconds, single_process=single_process
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await manager.start()
+        listener_task = None
+        if not single_process:
+            listener = PostgresListener(
+                settings.resolved_database_url(),
+                origin=service.store.origin,
+                on_change=manager.on_remote_change,
+            )
+            app.state.listener = listener
+            listener_task = asyncio.create_task(listener.run(), name="pg-listener")
+        try:
+            yield
+        finally:
+            if listener_task is not None:
+                listener_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener_task
+            await manager.stop()
+
     app = FastAPI(
         title="Mock system-design interview simulator",
         version="0.1.0",
         description="Timed mock system-design interviews with a streaming interviewer.",
+        lifespan=lifespan,
     )
+    app.state.manager = manager
     app.state.settings = settings
     app.state.engine = wired.engine
     app.state.service = service
@@ -60,6 +93,7 @@ def make_app(
 
     app.include_router(problems.router)
     app.include_router(sessions.router)
+    app.include_router(live.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     install_error_handlers(app)

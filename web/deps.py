@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 
+from interviewer.live import TurnManager
 from interviewer.service import InterviewService
 from storage.events import SessionRecord
 
@@ -14,12 +15,17 @@ def get_service(request: Request) -> InterviewService:
     return request.app.state.service
 
 
+def get_manager(request: Request) -> TurnManager:
+    return request.app.state.manager
+
+
 def get_owner_id(request: Request) -> str:
     return request.state.owner_id
 
 
 ServiceDep = Annotated[InterviewService, Depends(get_service)]
 OwnerDep = Annotated[str, Depends(get_owner_id)]
+ManagerDep = Annotated[TurnManager, Depends(get_manager)]
 
 
 def get_owned_session(

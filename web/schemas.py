@@ -30,6 +30,12 @@ class CandidateMessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    client_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="A client-generated id that makes re-posting this message safe.",
+    )
 
     @field_validator("text")
     @classmethod
@@ -45,7 +51,9 @@ class MessageOut(BaseModel):
     role: Literal["interviewer", "candidate"]
     phase: str
     text: str
-    kind: str = Field(description="reply, closing, sign_off, or interrupted (a partial reply).")
+    kind: str = Field(
+        description="reply, closing, sign_off, interrupted or cancelled (a partial reply)."
+    )
     at: datetime
     t: float = Field(description="Seconds since the session started.")
 
@@ -121,6 +129,7 @@ class SessionOut(BaseModel):
 class SessionDetailOut(SessionOut):
     phase: str
     interviewer_turn_pending: bool
+    interviewer_replying: bool = Field(description="A reply is being generated right now.")
     clock: ClockOut
     usage: UsageOut
     messages: list[MessageOut]
@@ -148,11 +157,13 @@ def session_detail_out(
     face: Clockface,
     now: datetime,
     token_budget: int,
+    running: bool = False,
 ) -> SessionDetailOut:
     return SessionDetailOut(
         **session_out(record, problem).model_dump(),
         phase=state.phase,
         interviewer_turn_pending=state.interviewer_turn_pending,
+        interviewer_replying=running,
         clock=ClockOut.of(face, state, now),
         usage=UsageOut.of(state, token_budget),
         messages=[MessageOut.of(message, state.started_at) for message in state.messages],

@@ -283,11 +283,15 @@ class Scripted:
         yield ReplyMeta(usage=self.usage)
 
 
-def test_a_failure_before_any_text_stores_nothing(service):
+def test_a_failure_before_any_text_stores_only_the_failure(service):
     service.interviewer = Scripted([], fail_with="provider went away")
     session = service.start(owner_id="me", problem_id="url-shortener", minutes=45)
     assert play(service, session) == [ReplyFailed("provider went away")]
-    assert [e.type for e in log(service, session)] == [EventType.SESSION_CREATED]
+    assert [(e.type, e.data) for e in log(service, session)][1:] == [
+        (EventType.REPLY_FAILED, {"detail": "provider went away"})
+    ]
+    state = service.conversation(session.id)
+    assert state.messages == [] and state.attempt_failed and state.interviewer_turn_pending
 
 
 def test_a_failure_midway_stores_the_partial_reply_as_interrupted_and_allows_a_retry(service):

@@ -46,8 +46,9 @@ def test_clock_counts_down_on_the_server_clock(client, clock):
     face = client.get(f"/api/sessions/{session_id}/clock").json()
     assert face["phase"] == "requirements"
     assert face["phase_seconds_used"] == {"clarify": 240.0, "requirements": 30.0}
-    detail = client.get(f"/api/sessions/{session_id}").json()
-    assert detail["interviewer_turn_pending"] is True, "the interviewer announces the time-out"
+    client.get(f"/api/sessions/{session_id}")  # the server notices the interviewer owes a turn
+    announcement = read_stream(client, session_id)[-1].data["message"]
+    assert announcement["text"].startswith("We're out of time for clarify.")
 
 
 def test_pause_stops_the_clock_and_blocks_messages_until_resume(client, clock):
@@ -94,9 +95,7 @@ def test_time_running_out_ends_the_session(client, clock):
 def test_usage_totals_are_reported_and_notes_never_reach_the_candidate(client, app):
     session_id = ready_session(client)
     client.post(f"/api/sessions/{session_id}/messages", json={"text": "What read/write ratio?"})
-    done = read_stream(client, session_id)[-1]
-    assert done.data["usage"]["model"] == "offline"
-    assert done.data["usage"]["output_tokens"] > 0
+    read_stream(client, session_id)
     usage = client.get(f"/api/sessions/{session_id}/usage").json()
     assert usage["output_tokens"] > 0 and usage["cost_usd"] == 0
     assert usage["token_budget"] == app.state.service.token_budget

@@ -33,11 +33,11 @@ def test_streamed_reply_is_stored_in_the_transcript(client):
     assert transcript[0]["text"] == events[-1].data["message"]["text"]
 
 
-def test_stream_with_no_pending_turn_sends_idle(client):
+def test_stream_with_no_reply_running_replays_the_latest_one(client):
     session = start(client)
-    read_stream(client, session["id"])
-    events = read_stream(client, session["id"])
-    assert [event.event for event in events] == ["idle"]
+    first = read_stream(client, session["id"])
+    again = read_stream(client, session["id"])
+    assert [(e.id, e.event, e.data) for e in again] == [(e.id, e.event, e.data) for e in first]
 
 
 def test_candidate_answer_gets_a_reply_that_uses_hidden_facts(client):
@@ -145,6 +145,7 @@ def test_a_reply_cut_midway_is_stored_as_interrupted_and_can_be_retried(settings
         assert first[-1].data["message"]["text"] == "Hello, today"
         transcript = client.get(f"/api/sessions/{session['id']}/transcript").json()
         assert [(m["kind"], m["text"]) for m in transcript] == [("interrupted", "Hello, today")]
+        assert client.post(f"/api/sessions/{session['id']}/retry").status_code == 202
         retry = read_stream(client, session["id"])
         assert retry[-1].event == "done"
         kinds = [m["kind"] for m in client.get(f"/api/sessions/{session['id']}/transcript").json()]

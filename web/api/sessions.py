@@ -1,29 +1,27 @@
-"""Interview sessions: create, read, talk, control the clock, and stream the interviewer."""
+"""Interview sessions: create, read, talk, and control the clock.
+
+Every action that can make the interviewer owe a turn (a new session, a message, the end, the
+clock running out) hands it to the turn manager, which runs it as a server-owned task.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable
+import asyncio
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi import APIRouter, Header, HTTPException, Response, status
 
 from interviewer.conversation import Conversation
 from interviewer.service import (
+    IdempotencyConflictError,
     InterviewService,
-    PhaseChanged,
-    ReplyCompleted,
-    ReplyFailed,
-    ReplyInterrupted,
-    SessionEnded,
-    TokenStreamed,
-    TurnEvent,
     TurnNotAllowedError,
 )
 from interviewer.timekeeper import clockface
 from problems.loader import UnknownProblemError
 from storage.events import SessionRecord
-from web.deps import OwnedSessionDep, OwnerDep, ServiceDep
+from web.deps import ManagerDep, OwnedSessionDep, OwnerDep, ServiceDep
 from web.schemas import (
     CandidateMessageIn,
     ClockOut,
@@ -51,36 +49,44 @@ def _detail(service: InterviewService, session: SessionRecord) -> SessionDetailO
         face=clockface(state, service.plan, now),
         now=now,
         token_budget=service.token_budget,
+        running=service.turn_running(state, now),
     )
 
 
-def _control(
-    service: InterviewService,
+async def _control(
+    manager,
     session: SessionRecord,
     action: Callable[[SessionRecord], Conversation],
 ) -> SessionDetailOut:
     try:
-        action(session)
+        await asyncio.to_thread(action, session)
     except TurnNotAllowedError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
-    return _detail(service, session)
+    await manager.ensure_turn(session)
+    return await asyncio.to_thread(_detail, manager.service, session)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionDetailOut)
-def create_session(
-    body: CreateSessionIn, service: ServiceDep, owner_id: OwnerDep
+async def create_session(
+    body: CreateSessionIn, service: ServiceDep, manager: ManagerDep, owner_id: OwnerDep
 ) -> SessionDetailOut:
+    """Start a session; the interviewer's opening starts streaming at once (see /events)."""
     try:
-        record = service.start(
-            owner_id=owner_id,
-            problem_id=body.problem_id,
-            minutes=body.minutes,
-            persona=body.persona,
-            level=body.level,
+        record = await asyncio.to_thread(
+            lambda: service.start(
+                owner_id=owner_id,
+                problem_id=body.problem_id,
+                minutes=body.minutes,
+                persona=body.persona,
+                level=body.level,
+            )
         )
     except UnknownProblemError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
-    return _detail(service, record)
+    # The state as created (deterministic for the caller), then the opening starts.
+    detail = await asyncio.to_thread(_detail, service, record)
+    detail.interviewer_replying = await manager.ensure_turn(record)
+    return detail
 
 
 @router.get("", response_model=list[SessionOut])
@@ -93,21 +99,24 @@ def list_sessions(service: ServiceDep, owner_id: OwnerDep) -> list[SessionOut]:
 
 
 @router.get("/{session_id}", response_model=SessionDetailOut)
-def get_session(session: OwnedSessionDep, service: ServiceDep) -> SessionDetailOut:
-    return _detail(service, session)
+async def get_session(session: OwnedSessionDep, manager: ManagerDep) -> SessionDetailOut:
+    await manager.ensure_turn(session)  # the clock may have made the interviewer owe a turn
+    return await asyncio.to_thread(_detail, manager.service, session)
 
 
 @router.get("/{session_id}/transcript", response_model=list[MessageOut])
 def get_transcript(session: OwnedSessionDep, service: ServiceDep) -> list[MessageOut]:
-    """Every message, interrupted partial replies included; private notes never."""
+    """Every message, interrupted and cancelled partial replies included; notes never."""
     state = service.tick(session)
     return [MessageOut.of(message, state.started_at) for message in state.messages]
 
 
 @router.get("/{session_id}/clock", response_model=ClockOut)
-def get_clock(session: OwnedSessionDep, service: ServiceDep) -> ClockOut:
+async def get_clock(session: OwnedSessionDep, manager: ManagerDep) -> ClockOut:
     """The server's clock for this session; the client only displays it."""
-    state = service.tick(session)
+    await manager.ensure_turn(session)
+    service = manager.service
+    state = await asyncio.to_thread(service.tick, session)
     now = service.clock.now()
     return ClockOut.of(clockface(state, service.plan, now), state, now)
 
@@ -118,88 +127,52 @@ def get_usage(session: OwnedSessionDep, service: ServiceDep) -> UsageOut:
 
 
 @router.post("/{session_id}/pause", response_model=SessionDetailOut, responses=CONFLICT)
-def pause_session(session: OwnedSessionDep, service: ServiceDep) -> SessionDetailOut:
-    return _control(service, session, service.pause)
+async def pause_session(session: OwnedSessionDep, manager: ManagerDep) -> SessionDetailOut:
+    return await _control(manager, session, manager.service.pause)
 
 
 @router.post("/{session_id}/resume", response_model=SessionDetailOut, responses=CONFLICT)
-def resume_session(session: OwnedSessionDep, service: ServiceDep) -> SessionDetailOut:
-    return _control(service, session, service.resume)
+async def resume_session(session: OwnedSessionDep, manager: ManagerDep) -> SessionDetailOut:
+    return await _control(manager, session, manager.service.resume)
 
 
 @router.post("/{session_id}/end", response_model=SessionDetailOut, responses=CONFLICT)
-def end_session(session: OwnedSessionDep, service: ServiceDep) -> SessionDetailOut:
-    return _control(service, session, service.end)
+async def end_session(session: OwnedSessionDep, manager: ManagerDep) -> SessionDetailOut:
+    return await _control(manager, session, manager.service.end)
 
 
 @router.post(
     "/{session_id}/messages",
     status_code=status.HTTP_201_CREATED,
     response_model=MessageOut,
-    responses=CONFLICT,
+    responses={
+        200: {"description": "Already posted with this client_id: the stored message."},
+        **CONFLICT,
+    },
 )
-def post_message(
-    body: CandidateMessageIn, session: OwnedSessionDep, service: ServiceDep
+async def post_message(
+    body: CandidateMessageIn,
+    session: OwnedSessionDep,
+    manager: ManagerDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> MessageOut:
-    try:
-        message = service.post_candidate_message(session, body.text)
-    except TurnNotAllowedError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
-    return MessageOut.of(message, session.created_at)
+    """Post the candidate's answer; the interviewer's reply starts at once as a server task.
 
-
-def _session_free_to_stream(session: OwnedSessionDep, service: ServiceDep) -> SessionRecord:
-    if service.turn_in_progress(session.id):
-        raise HTTPException(status_code=409, detail="a reply is already being streamed")
-    return session
-
-
-def _to_sse(event: TurnEvent, session: SessionRecord) -> ServerSentEvent:
-    match event:
-        case TokenStreamed(text=text):
-            return ServerSentEvent(event="token", data={"text": text})
-        case PhaseChanged(phase=phase, previous=previous, title=title, reason=reason):
-            return ServerSentEvent(
-                event="phase",
-                data={"phase": phase, "previous": previous, "title": title, "reason": reason},
-            )
-        case ReplyCompleted(message=message, usage=usage):
-            out = MessageOut.of(message, session.created_at).model_dump(mode="json")
-            return ServerSentEvent(event="done", data={"message": out, "usage": usage})
-        case ReplyInterrupted(detail=detail, message=message):
-            out = MessageOut.of(message, session.created_at).model_dump(mode="json")
-            return ServerSentEvent(event="interrupted", data={"detail": detail, "message": out})
-        case ReplyFailed(detail=detail):
-            return ServerSentEvent(event="error", data={"detail": detail})
-        case SessionEnded(reason=reason):
-            return ServerSentEvent(event="ended", data={"reason": reason})
-    raise TypeError(f"unknown turn event {event!r}")
-
-
-@router.get(
-    "/{session_id}/stream",
-    response_class=EventSourceResponse,
-    responses={409: {"description": "A reply is already being streamed for this session."}},
-)
-async def stream_reply(
-    session: Annotated[SessionRecord, Depends(_session_free_to_stream)],
-    service: ServiceDep,
-) -> AsyncIterable[ServerSentEvent]:
-    """Stream the interviewer's pending reply as typed events.
-
-    ``phase`` (the interview moved on; ``reason`` is candidate, timeout or goals_met),
-    ``token`` (a piece of the reply), then ``done`` (the stored message and its usage),
-    ``interrupted`` (the provider failed part-way; the part is stored and the turn can be
-    retried) or ``error`` (nothing was said); ``ended`` after the interviewer closed the
-    session. With no reply pending: one ``idle`` event.
+    Send a ``client_id`` (or an ``Idempotency-Key`` header) to make re-posting safe: the same id
+    returns the stored message without a second reply; the same id with another text is a 409.
     """
-    produced = False
+    client_id = body.client_id or idempotency_key
+    if body.client_id and idempotency_key and body.client_id != idempotency_key:
+        raise HTTPException(status_code=422, detail="client_id and Idempotency-Key differ")
     try:
-        async for event in service.run_interviewer_turn(session):
-            produced = True
-            yield _to_sse(event, session)
-    except TurnNotAllowedError as exc:
-        yield ServerSentEvent(event="error", data={"detail": str(exc)})
-        return
-    if not produced:
-        yield ServerSentEvent(event="idle", data={"detail": "no reply is pending"})
+        message, created = await asyncio.to_thread(
+            manager.service.post_candidate_message, session, body.text, client_id=client_id
+        )
+    except (TurnNotAllowedError, IdempotencyConflictError) as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    if created:
+        await manager.ensure_turn(session)
+    else:
+        response.status_code = status.HTTP_200_OK
+    return MessageOut.of(message, session.created_at)

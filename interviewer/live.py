@@ -1,0 +1,318 @@
+"""Server-owned interviewer turns and live session feeds.
+
+A turn runs as a task owned by the server, not by any connection: it goes on, and is stored,
+when the browser goes away. Each reply's pieces go to followers in this process straight from
+memory and are flushed to the log in batches (one transaction for all streams every
+``flush_interval``), so a follower that reconnects, here or on another replica, can replay them
+from the log. Followers resume from any event id (see :mod:`interviewer.feed`) and get every
+event after it exactly once, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from interviewer.feed import EventId, FeedEvent, feed_from_log, token_events
+from interviewer.service import (
+    InterviewService,
+    ReplyCompleted,
+    ReplyFailed,
+    ReplyInterrupted,
+    TokenStreamed,
+)
+from storage.events import EventType, SessionEvent, SessionRecord
+
+__all__ = ["LiveTurn", "TurnManager"]
+
+logger = logging.getLogger(__name__)
+DEFAULT_FLUSH_INTERVAL = 0.25
+FOLLOW_WAKE_SECONDS = 15.0
+TERMINAL_EVENTS = frozenset({"done", "interrupted", "cancelled", "error"})
+
+
+@dataclass
+class LiveTurn:
+    """A reply being generated in this process."""
+
+    session_id: str
+    seq: int
+    texts: list[str] = field(default_factory=list)
+    flushed: int = 0  # how many pieces are in the log already
+
+
+def _batch(live: LiveTurn, end: int) -> dict:
+    return {"turn": live.seq, "from": live.flushed + 1, "texts": live.texts[live.flushed : end]}
+
+
+class SessionChannel:
+    """Wakes the followers of one session: on every new piece and every log change."""
+
+    def __init__(self) -> None:
+        self.log_version = 0
+        self.live: LiveTurn | None = None
+        self._changed = asyncio.Event()
+
+    def wake(self, *, log_changed: bool) -> None:
+        if log_changed:
+            self.log_version += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait(self, timeout: float) -> None:
+        changed = self._changed
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), timeout)
+
+
+class TurnManager:
+    def __init__(
+        self,
+        service: InterviewService,
+        *,
+        flush_interval: float = DEFAULT_FLUSH_INTERVAL,
+        single_process: bool = False,
+        run_sync: Callable | None = None,
+    ) -> None:
+        self.service = service
+        # With one process on the database (SQLite), a reply in the log that this process is
+        # not running is an orphan of a previous run: no need to wait for its lease to expire.
+        self.single_process = single_process
+        self.flush_interval = flush_interval
+        self._run_sync = run_sync or asyncio.to_thread
+        self._channels: dict[str, SessionChannel] = {}
+        self._tasks: dict[str, asyncio.Task] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._flusher: asyncio.Task | None = None
+        self._flush_lock = asyncio.Lock()
+        self._ensure_locks: dict[str, asyncio.Lock] = {}
+        self._titles = {phase.id: phase.title for phase in service.plan.phases}
+        service.store.add_listener(self._on_append)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._flusher = asyncio.create_task(self._flush_forever(), name="delta-flusher")
+
+    async def stop(self) -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+        for task in list(self._tasks.values()):
+            with contextlib.suppress(BaseException):
+                await task
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        await self.flush()
+
+    def channel(self, session_id: str) -> SessionChannel:
+        channel = self._channels.get(session_id)
+        if channel is None:
+            channel = self._channels[session_id] = SessionChannel()
+        return channel
+
+    def running_here(self, session_id: str) -> bool:
+        task = self._tasks.get(session_id)
+        return task is not None and not task.done()
+
+    # -- change notifications ------------------------------------------------------------------
+
+    def _on_append(self, session_id: str, events: list[SessionEvent]) -> None:
+        """Called after every commit, from whatever thread wrote it."""
+        only_pieces = all(event.type is EventType.REPLY_DELTA for event in events)
+        self._schedule(session_id, log_changed=not only_pieces)
+
+    def on_remote_change(self, session_id: str) -> None:
+        """Another replica wrote to this session's log (from a NOTIFY)."""
+        self._schedule(session_id, log_changed=True)
+        if self.running_here(session_id):
+            self._schedule_cancel_check(session_id)
+
+    def _schedule(self, session_id: str, *, log_changed: bool) -> None:
+        if self._loop is None or session_id not in self._channels:
+            return
+        self._loop.call_soon_threadsafe(self._wake, session_id, log_changed)
+
+    def _wake(self, session_id: str, log_changed: bool) -> None:
+        channel = self._channels.get(session_id)
+        if channel is not None:
+            channel.wake(log_changed=log_changed)
+
+    def _schedule_cancel_check(self, session_id: str) -> None:
+        async def check() -> None:
+            state = await self._run_sync(self.service.conversation, session_id)
+            if state.running_turn is not None and state.running_turn.cancel_requested:
+                task = self._tasks.get(session_id)
+                if task is not None:
+                    task.cancel()
+
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(lambda: self._loop.create_task(check()))
+
+    # -- turns -------------------------------------------------------------------------------
+
+    async def ensure_turn(self, session: SessionRecord, *, force: bool = False) -> bool:
+        """Start the interviewer's pending turn unless it runs already. ``force`` also retries
+        a turn whose last attempt failed. True when a turn is running (here or elsewhere)."""
+        lock = self._ensure_locks.setdefault(session.id, asyncio.Lock())
+        async with lock:
+            return await self._ensure_turn(session, force=force)
+
+    async def _ensure_turn(self, session: SessionRecord, *, force: bool) -> bool:
+        if self.running_here(session.id):
+            return True
+        state = await self._run_sync(self.service.tick, session)
+        if state.running_turn is not None and self.single_process:
+            await self._run_sync(self.service.close_orphaned_turn, session, force=True)
+            state = await self._run_sync(self.service.conversation, session.id)
+        if not state.interviewer_turn_pending:
+            return False
+        if self.service.turn_running(state, self.service.clock.now()):
+            return True  # another replica is on it
+        if state.attempt_failed and not force:
+            return False
+        seq = await self._run_sync(self.service.begin_turn, session)
+        if seq is None:
+            return self.service.turn_running(
+                await self._run_sync(self.service.conversation, session.id),
+                self.service.clock.now(),
+            )
+        live = LiveTurn(session.id, seq)
+        self.channel(session.id).live = live
+        self._tasks[session.id] = asyncio.create_task(
+            self._run(session, live), name=f"turn-{session.id}"
+        )
+        return True
+
+    async def cancel(self, session: SessionRecord) -> bool:
+        """Stop the running reply; its part is stored as cancelled."""
+        task = self._tasks.get(session.id)
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(task)
+            return True
+        return await self._run_sync(self.service.request_cancel, session)
+
+    async def _run(self, session: SessionRecord, live: LiveTurn) -> None:
+        channel = self.channel(session.id)
+        finished = False
+        try:
+            async for event in self.service.run_interviewer_turn(session):
+                if isinstance(event, TokenStreamed):
+                    live.texts.append(event.text)
+                    channel.wake(log_changed=False)
+                elif isinstance(event, ReplyCompleted | ReplyInterrupted | ReplyFailed):
+                    finished = True
+        except asyncio.CancelledError:
+            await self._flush_turn(live)
+            await self._run_sync(self.service.record_cancelled, session, "".join(live.texts))
+            finished = True
+        except Exception:
+            logger.exception("interviewer turn failed for session %s", session.id)
+            await self._flush_turn(live)
+            await self._run_sync(
+                self.service.record_failed, session, "the server failed while replying"
+            )
+            finished = True
+        finally:
+            if not finished:
+                await self._run_sync(self.service.record_failed, session, "no reply was produced")
+            await self._flush_turn(live)
+            if channel.live is live:
+                channel.live = None
+            channel.wake(log_changed=True)
+            self._tasks.pop(session.id, None)
+
+    # -- flushing pieces to the log ----------------------------------------------------------------
+
+    def _pending_batches(self, only: LiveTurn | None = None) -> tuple[dict, list]:
+        batches: dict[str, list] = {}
+        marks: list[tuple[LiveTurn, int]] = []
+        now = self.service.clock.now()
+        for channel in list(self._channels.values()):
+            live = channel.live
+            if live is None or (only is not None and live is not only):
+                continue
+            end = len(live.texts)
+            if end > live.flushed:
+                batches[live.session_id] = [(EventType.REPLY_DELTA, _batch(live, end), now)]
+                marks.append((live, end))
+        if only is not None and not marks and len(only.texts) > only.flushed:
+            end = len(only.texts)
+            batches[only.session_id] = [(EventType.REPLY_DELTA, _batch(only, end), now)]
+            marks.append((only, end))
+        return batches, marks
+
+    async def _write(self, batches: dict, marks: list) -> None:
+        if not batches:
+            return
+        await self._run_sync(self.service.store.append_batches, batches)
+        for live, end in marks:
+            live.flushed = max(live.flushed, end)
+
+    async def flush(self) -> None:
+        async with self._flush_lock:
+            await self._write(*self._pending_batches())
+
+    async def _flush_turn(self, live: LiveTurn) -> None:
+        async with self._flush_lock:
+            await self._write(*self._pending_batches(only=live))
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_interval)
+            try:
+                await self.flush()
+            except Exception:
+                logger.exception("flushing reply pieces failed; will retry")
+
+    # -- following a session -------------------------------------------------------------------
+
+    async def follow(
+        self, session: SessionRecord, *, after: EventId, until_turn_ends: bool = False
+    ) -> AsyncIterator[FeedEvent]:
+        """Every feed event after ``after``, then live ones as they happen.
+
+        With ``until_turn_ends``, stop after the first reply outcome (done, interrupted,
+        cancelled or error), once the events committed with it have been sent.
+        """
+        channel = self.channel(session.id)
+        cursor = after
+        while True:
+            version = channel.log_version
+            # Take the live turn before reading the log: if it is gone by then, its pieces
+            # were flushed before it went, so the log has them; if not, memory has them all.
+            live = channel.live
+            log = await self._run_sync(self.service.store.events, session.id)
+            items = feed_from_log(log, after=cursor, phase_titles=self._titles)
+            if live is not None:
+                items = _merge(items, token_events(live.seq, list(live.texts)), cursor)
+            ending = False
+            for item in items:
+                yield item
+                cursor = item.id
+                ending = ending or (until_turn_ends and item.event in TERMINAL_EVENTS)
+            if ending:
+                return
+            while True:
+                live = channel.live
+                if live is not None and EventId(live.seq) <= cursor:
+                    first = cursor.index + 1 if cursor.seq == live.seq else 1
+                    for item in token_events(live.seq, live.texts[first - 1 :], first):
+                        yield item
+                        cursor = item.id
+                if channel.log_version != version:
+                    break
+                await channel.wait(FOLLOW_WAKE_SECONDS)
+
+
+def _merge(logged: list[FeedEvent], live: list[FeedEvent], after: EventId) -> list[FeedEvent]:
+    merged: dict[EventId, FeedEvent] = {item.id: item for item in live if item.id > after}
+    merged.update((item.id, item) for item in logged)
+    return [merged[key] for key in sorted(merged)]
