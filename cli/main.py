@@ -28,7 +28,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     app = make_app(settings)
     info = app.state.interviewer_info
     print(f"Serving on http://{host}:{port}  (interviewer: {info.model}; {info.reason})")
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level)
+    # Live feeds never end by themselves: give them a few seconds at shutdown, not forever.
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, timeout_graceful_shutdown=3)
     return 0
 
 

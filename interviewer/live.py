@@ -203,7 +203,9 @@ class TurnManager:
         channel = self.channel(session.id)
         finished = False
         try:
-            async for event in self.service.run_interviewer_turn(session):
+            async for event in self.service.run_interviewer_turn(
+                session, before_commit=lambda: self._flush_turn(live)
+            ):
                 if isinstance(event, TokenStreamed):
                     live.texts.append(event.text)
                     channel.wake(log_changed=False)
@@ -293,6 +295,11 @@ class TurnManager:
             items = feed_from_log(log, after=cursor, phase_titles=self._titles)
             if live is not None:
                 items = _merge(items, token_events(live.seq, list(live.texts)), cursor)
+            # While a reply is open, what else happens (a warning, a pause) waits until the
+            # reply's outcome: its pieces keep coming with ids below those events' ids.
+            open_turn = _open_turn(log)
+            if open_turn is not None:
+                items = [item for item in items if item.id.seq <= open_turn]
             ending = False
             for item in items:
                 yield item
@@ -302,14 +309,36 @@ class TurnManager:
                 return
             while True:
                 live = channel.live
-                if live is not None and EventId(live.seq) <= cursor:
-                    first = cursor.index + 1 if cursor.seq == live.seq else 1
+                # Only a reply whose start the follower has seen, and only pieces after it.
+                if live is not None and cursor.seq == live.seq:
+                    first = cursor.index + 1
                     for item in token_events(live.seq, live.texts[first - 1 :], first):
                         yield item
                         cursor = item.id
                 if channel.log_version != version:
                     break
                 await channel.wait(FOLLOW_WAKE_SECONDS)
+
+
+_OUTCOMES = frozenset(
+    {
+        EventType.INTERVIEWER_MESSAGE,
+        EventType.REPLY_INTERRUPTED,
+        EventType.REPLY_CANCELLED,
+        EventType.REPLY_FAILED,
+    }
+)
+
+
+def _open_turn(log: list[SessionEvent]) -> int | None:
+    """The seq of a reply started in the log and not finished there yet."""
+    open_turn = None
+    for event in log:
+        if event.type is EventType.REPLY_STARTED:
+            open_turn = event.seq
+        elif event.type in _OUTCOMES:
+            open_turn = None
+    return open_turn
 
 
 def _merge(logged: list[FeedEvent], live: list[FeedEvent], after: EventId) -> list[FeedEvent]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,9 @@ SIGN_OFF = (
     "will point to the moments behind each score."
 )
 _PIECE = re.compile(r"\S+\s*|\s+")
+# Awaited just before a turn's outcome is committed: the live layer flushes the reply's
+# pieces first, so the log never holds an outcome without all the pieces before it.
+BeforeCommit = Callable[[], Awaitable[None]]
 
 
 class InvalidMessageError(ValueError):
@@ -361,7 +364,9 @@ class InterviewService:
 
     # -- the interviewer's turn ---------------------------------------------------------------
 
-    async def run_interviewer_turn(self, session: SessionRecord) -> AsyncIterator[TurnEvent]:
+    async def run_interviewer_turn(
+        self, session: SessionRecord, *, before_commit: BeforeCommit | None = None
+    ) -> AsyncIterator[TurnEvent]:
         """Play the interviewer's pending turn, streaming it.
 
         A completed reply is stored with its usage and private note. If the provider fails
@@ -377,7 +382,7 @@ class InterviewService:
             if not state.interviewer_turn_pending:
                 return
             if state.ended:
-                async for event in self._closing_turn(session, state):
+                async for event in self._closing_turn(session, state, before_commit):
                     yield event
                 return
             moved_to = candidate_moves_on(state, self.plan)
@@ -404,7 +409,7 @@ class InterviewService:
                 self.record_failed(session, detail)
                 yield ReplyFailed(detail)
                 return
-            async for event in self._model_turn(session, state):
+            async for event in self._model_turn(session, state, before_commit):
                 yield event
 
     def _context(self, session: SessionRecord, state: Conversation) -> TurnContext:
@@ -426,7 +431,7 @@ class InterviewService:
         )
 
     async def _model_turn(
-        self, session: SessionRecord, state: Conversation
+        self, session: SessionRecord, state: Conversation, before_commit: BeforeCommit | None
     ) -> AsyncIterator[TurnEvent]:
         context = self._context(session, state)
         pieces: list[str] = []
@@ -440,6 +445,8 @@ class InterviewService:
                 yield TokenStreamed(item)
         except InterviewerError as exc:
             partial = "".join(pieces).strip()
+            if before_commit is not None:
+                await before_commit()
             if not partial:
                 self.record_failed(session, str(exc))
                 yield ReplyFailed(str(exc))
@@ -461,6 +468,8 @@ class InterviewService:
             return
 
         text = "".join(pieces).strip()
+        if before_commit is not None:
+            await before_commit()
         now = self.clock.now()
         closing = meta.advance and context.is_last_phase
         usage = meta.usage or Usage(source="none")
@@ -502,13 +511,15 @@ class InterviewService:
             )
 
     async def _closing_turn(
-        self, session: SessionRecord, state: Conversation
+        self, session: SessionRecord, state: Conversation, before_commit: BeforeCommit | None
     ) -> AsyncIterator[TurnEvent]:
         """After the end: the closing question, then (once answered) a sign-off. No model call."""
         kind = "sign_off" if state.closing_asked else "closing"
         text = SIGN_OFF if state.closing_asked else self.plan.closing_question.strip()
         for piece in _PIECE.findall(text):
             yield TokenStreamed(piece)
+        if before_commit is not None:
+            await before_commit()
         [event] = self._append(
             session,
             [(EventType.INTERVIEWER_MESSAGE, {"text": text, "kind": kind}, self.clock.now())],

@@ -73,6 +73,7 @@ def running_server(data_dir: Path, port: int):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
 
 
 def stream(client: httpx.Client, session_id: str) -> list[tuple[str, dict]]:

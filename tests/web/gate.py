@@ -1,4 +1,4 @@
-"""An interviewer that holds its reply until the test lets it go (the app runs in a thread)."""
+"""Interviewers that hold their reply until the test lets them go (the app runs in a thread)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from interviewer.usage import Usage
 
 
 class Gate:
+    """Yields ``before`` pieces, waits for :meth:`release`, then yields ``after`` pieces."""
+
     model_id = price_key = "offline"
     offline = True
 
-    def __init__(self, text: str = "Opening words.") -> None:
-        self.text = text
+    def __init__(self, before: int = 1, after: int = 1) -> None:
+        self.before, self.after = before, after
         self.started = threading.Event()
         self._open = threading.Event()
         self.calls = 0
@@ -25,11 +27,22 @@ class Gate:
     def wait_until_started(self, timeout: float = 5) -> None:
         assert self.started.wait(timeout), "the reply never started"
 
+    @staticmethod
+    def words(start: int, stop: int) -> list[str]:
+        return [f"w{i} " for i in range(start, stop)]
+
+    def full_text(self) -> str:
+        return "".join(self.words(1, self.before + self.after + 1)).strip()
+
     async def stream_reply(self, context):
         self.calls += 1
         self.started.set()
-        yield "Opening "
+        for word in self.words(1, self.before + 1):
+            yield word
+            await asyncio.sleep(0)
         while not self._open.is_set():
             await asyncio.sleep(0.005)
-        yield self.text.removeprefix("Opening ")
-        yield ReplyMeta(usage=Usage(0, 0, 2, "counted"))
+        for word in self.words(self.before + 1, self.before + self.after + 1):
+            yield word
+            await asyncio.sleep(0)
+        yield ReplyMeta(usage=Usage(0, 0, self.before + self.after, "counted"))

@@ -62,7 +62,7 @@ def interviewer_messages(driver):
     return [m.text for m in driver.find_elements(By.CSS_SELECTOR, ".message.interviewer .text")]
 
 
-def test_pick_a_problem_chat_and_find_the_conversation_after_reload(browser, server):
+def test_pick_a_problem_chat_and_find_the_conversation_after_reload(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import WebDriverWait
@@ -95,7 +95,7 @@ def test_pick_a_problem_chat_and_find_the_conversation_after_reload(browser, ser
     assert candidate == "Do links ever expire?"
 
 
-def test_the_room_shows_the_clock_pauses_and_ends_with_the_closing_question(browser, server):
+def test_the_room_shows_the_clock_pauses_and_ends_with_the_closing_question(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 

@@ -14,7 +14,16 @@ from collections.abc import AsyncIterable
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Header, HTTPException, Query, WebSocket, WebSocketDisconnect, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    Header,
+    HTTPException,
+    Query,
+    WebSocket,
+    WebSocketDisconnect,
+    status,
+)
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import ValidationError
 
@@ -38,7 +47,12 @@ def _sse(item: FeedEvent) -> ServerSentEvent:
     return ServerSentEvent(id=str(item.id), event=item.event, data=item.data)
 
 
-def _resume_point(last_event_id: str | None, since: str | None) -> EventId | None:
+def resume_point(
+    last_event_id: Annotated[str | None, Header()] = None,
+    since: Annotated[str | None, Query(description="Resume after this event id.")] = None,
+) -> EventId | None:
+    """Where a client resumes: its ``Last-Event-ID`` header, else ``since``; checked before
+    any streaming starts, so a bad id is a plain 422."""
     raw = last_event_id or since
     if raw is None or raw == "":
         return None
@@ -48,19 +62,19 @@ def _resume_point(last_event_id: str | None, since: str | None) -> EventId | Non
         raise HTTPException(status_code=422, detail=str(exc)) from None
 
 
+ResumeDep = Annotated[EventId | None, Depends(resume_point)]
+
+
 @router.get("/{session_id}/events", response_class=EventSourceResponse)
 async def session_events(
-    session: OwnedSessionDep,
-    manager: ManagerDep,
-    last_event_id: Annotated[str | None, Header()] = None,
-    since: Annotated[str | None, Query(description="Resume after this event id.")] = None,
+    session: OwnedSessionDep, manager: ManagerDep, resume: ResumeDep
 ) -> AsyncIterable[ServerSentEvent]:
     """Every event of the session after ``Last-Event-ID`` (or ``since``), then live events.
 
     A reconnecting client gets what it missed exactly once and in order, including the
     remaining pieces of a reply that is still being generated.
     """
-    after = _resume_point(last_event_id, since) or EventId(0)
+    after = resume or EventId(0)
     await manager.ensure_turn(session)
     yield ServerSentEvent(comment="connected", retry=SSE_RETRY_MS)
     async for item in manager.follow(session, after=after):
@@ -84,9 +98,7 @@ async def _latest_turn_start(manager: TurnManager, session: SessionRecord) -> Ev
 
 @router.get("/{session_id}/stream", response_class=EventSourceResponse)
 async def stream_reply(
-    session: OwnedSessionDep,
-    manager: ManagerDep,
-    last_event_id: Annotated[str | None, Header()] = None,
+    session: OwnedSessionDep, manager: ManagerDep, resume: ResumeDep
 ) -> AsyncIterable[ServerSentEvent]:
     """The interviewer's current (or else latest) reply: ``phase``, ``token``s, then ``done``,
     ``interrupted``, ``cancelled`` or ``error`` (and ``ended`` when the interviewer closed the
@@ -95,7 +107,7 @@ async def stream_reply(
     Starts the pending turn if none is running (a failed one only via ``POST /retry``).
     Before the first reply of a session has begun: one ``idle`` event.
     """
-    after = _resume_point(last_event_id, None)
+    after = resume
     if after is None:
         await manager.ensure_turn(session)
         after = await _latest_turn_start(manager, session)

@@ -1,6 +1,7 @@
-// The interview room: the stored transcript, streamed replies, and the server's clock.
+// The interview room. One EventSource follows the session's feed (/events): the browser
+// resumes it by itself with Last-Event-ID after a drop, so nothing is missed or shown twice.
 // Text is always inserted with textContent, never as HTML. The server owns the clock; this page
-// only counts down between syncs and asks the server again every few seconds.
+// counts down between syncs and asks the server again every few seconds.
 "use strict";
 (() => {
   const room = document.getElementById("room");
@@ -12,15 +13,18 @@
   const input = document.getElementById("message");
   const sendButton = document.getElementById("send");
   const retryButton = document.getElementById("retry");
+  const cancelButton = document.getElementById("cancel");
   const pauseButton = document.getElementById("pause");
   const endButton = document.getElementById("end");
   const clockText = document.getElementById("clock");
   const phaseClock = document.getElementById("phase-clock");
   const warningText = document.getElementById("warning");
-  let streaming = false;
+  const shown = new Set(); // seqs of messages already on screen
+  const turns = new Map(); // reply turn seq -> its text element
+  let replying = false;
+  let finished = false;
   let clock = null;
   let clockSyncedAt = 0;
-  let finished = false;
 
   const mmss = (seconds) => {
     const s = Math.max(0, Math.floor(seconds));
@@ -62,64 +66,100 @@
     clockSyncedAt = Date.now();
     setPhase(clock.phase);
     renderClock();
+    finished = session.messages.some((m) => m.kind === "sign_off");
+    input.disabled = finished;
+    if (finished) statusLine.textContent = "The interview is over. Your transcript is saved.";
+    updateButtons();
   }
 
-  function addMessage(role, text, kind) {
-    const bubble = document.createElement("div");
-    bubble.className = `message ${role}${kind === "interrupted" ? " interrupted" : ""}`;
+  function updateButtons() {
+    sendButton.disabled = replying || finished;
+    cancelButton.hidden = !replying;
+  }
+
+  function bubble(role, kind) {
+    const box = document.createElement("div");
+    box.className = `message ${role}${kind === "interrupted" || kind === "cancelled" ? " interrupted" : ""}`;
     const who = document.createElement("span");
     who.className = "who";
     who.textContent = role === "interviewer" ? "Interviewer" : "You";
     const body = document.createElement("p");
     body.className = "text";
-    body.textContent = text;
-    bubble.append(who, body);
-    transcript.append(bubble);
-    transcript.scrollTop = transcript.scrollHeight;
+    box.append(who, body);
+    transcript.append(box);
     return body;
   }
 
-  function setBusy(busy, text) {
-    streaming = busy;
-    sendButton.disabled = busy || finished;
-    statusLine.textContent = text || "";
+  function scroll() {
+    transcript.scrollTop = transcript.scrollHeight;
   }
 
-  function streamReply() {
-    if (streaming) return;
-    retryButton.hidden = true;
-    setBusy(true, "The interviewer is typing…");
-    const source = new EventSource(`${api}/stream`);
-    let body = null;
-    const close = async (text, offerRetry) => {
-      source.close();
-      setBusy(false, text);
-      retryButton.hidden = !offerRetry;
-      await refresh();
-    };
-    source.addEventListener("phase", (event) => setPhase(JSON.parse(event.data).phase));
-    source.addEventListener("token", (event) => {
-      if (!body) body = addMessage("interviewer", "");
-      body.textContent += JSON.parse(event.data).text;
-      transcript.scrollTop = transcript.scrollHeight;
-    });
-    source.addEventListener("done", (event) => {
-      const message = JSON.parse(event.data).message;
-      if (!body) body = addMessage("interviewer", "");
+  function showMessage(message) {
+    if (shown.has(message.seq)) return;
+    shown.add(message.seq);
+    bubble(message.role, message.kind).textContent = message.text;
+    scroll();
+  }
+
+  function turnBody(turn) {
+    if (!turns.has(turn)) turns.set(turn, bubble("interviewer", "reply"));
+    return turns.get(turn);
+  }
+
+  function finishTurn(message, note, offerRetry) {
+    const turn = Math.max(...turns.keys(), 0);
+    const body = turns.get(turn) || bubble("interviewer", message ? message.kind : "reply");
+    if (message) {
       body.textContent = message.text;
-      close("", false).then(() => input.focus());
+      shown.add(message.seq);
+      if (message.kind === "interrupted" || message.kind === "cancelled") {
+        body.parentElement.classList.add("interrupted");
+      }
+    }
+    turns.clear();
+    replying = false;
+    if (message && message.kind === "sign_off") {
+      finished = true;
+      input.disabled = true;
+      refresh();
+    }
+    statusLine.textContent = finished ? "The interview is over. Your transcript is saved." : note || "";
+    retryButton.hidden = !offerRetry;
+    updateButtons();
+    scroll();
+  }
+
+  function follow() {
+    const source = new EventSource(`${api}/events`);
+    const on = (name, handler) =>
+      source.addEventListener(name, (event) => handler(JSON.parse(event.data), event.lastEventId));
+    on("message", (data) => showMessage(data.message));
+    on("reply_started", (data) => {
+      replying = true;
+      retryButton.hidden = true;
+      statusLine.textContent = "The interviewer is typing…";
+      turnBody(data.turn);
+      updateButtons();
     });
-    source.addEventListener("ended", () => {});
-    source.addEventListener("idle", () => close("", false));
-    source.addEventListener("interrupted", (event) => {
-      if (body) body.parentElement.classList.add("interrupted");
-      close(`The reply was interrupted: ${JSON.parse(event.data).detail}`, true);
+    on("token", (data, id) => {
+      const body = turnBody(Number(id.split(".")[0]));
+      body.textContent += data.text;
+      scroll();
     });
-    source.addEventListener("error", (event) => {
-      const detail = event.data ? JSON.parse(event.data).detail : "the connection was lost";
-      if (body) body.parentElement.classList.add("interrupted");
-      close(`The interviewer could not reply: ${detail}`, true);
-    });
+    on("done", (data) => finishTurn(data.message, "", false));
+    on("interrupted", (data) =>
+      finishTurn(data.message, `The reply was interrupted: ${data.detail}`, true));
+    on("cancelled", (data) => finishTurn(data.message, "You stopped the reply.", false));
+    on("error", (data) => finishTurn(null, `The interviewer could not reply: ${data.detail}`, true));
+    on("phase", (data) => setPhase(data.phase));
+    for (const name of ["warning", "paused", "resumed", "ended"]) on(name, () => refresh());
+    on("usage", () => {});
+    source.onerror = () => {
+      if (source.readyState === EventSource.CONNECTING) statusLine.textContent = "Reconnecting…";
+    };
+    source.onopen = () => {
+      if (statusLine.textContent === "Reconnecting…") statusLine.textContent = "";
+    };
   }
 
   async function refresh() {
@@ -127,23 +167,7 @@
     if (!response.ok) return null;
     const session = await response.json();
     applySession(session);
-    finished = session.status === "ended" && !session.interviewer_turn_pending
-      && session.messages.some((m) => m.kind === "sign_off");
-    sendButton.disabled = streaming || finished;
-    input.disabled = finished;
-    if (finished) statusLine.textContent = "The interview is over. Your transcript is saved.";
     return session;
-  }
-
-  async function load() {
-    const session = await refresh();
-    if (!session) {
-      statusLine.textContent = "This session could not be loaded.";
-      return;
-    }
-    transcript.replaceChildren();
-    for (const message of session.messages) addMessage(message.role, message.text, message.kind);
-    if (session.interviewer_turn_pending && !finished) streamReply();
   }
 
   async function control(action) {
@@ -153,19 +177,19 @@
       statusLine.textContent = body.detail;
       return;
     }
-    applySession(body);
-    if (body.interviewer_turn_pending) streamReply();
+    if (body.clock) applySession(body);
   }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text || streaming || finished) return;
+    if (!text || replying || finished) return;
     sendButton.disabled = true;
     const response = await fetch(`${api}/messages`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text }),
+      // A client id makes a double click or a resend harmless.
+      body: JSON.stringify({ text, client_id: crypto.randomUUID() }),
     });
     const body = await response.json();
     if (!response.ok) {
@@ -175,26 +199,26 @@
       return;
     }
     input.value = "";
-    addMessage("candidate", body.text, body.kind);
-    streamReply();
+    showMessage(body);
   });
 
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
   });
-  retryButton.addEventListener("click", () => streamReply());
+  retryButton.addEventListener("click", () => control("retry"));
+  cancelButton.addEventListener("click", () => control("cancel"));
   pauseButton.addEventListener("click", () => control(clock && clock.paused ? "resume" : "pause"));
   endButton.addEventListener("click", () => {
     if (window.confirm("End the interview now?")) control("end");
   });
 
-  // Count down locally every second; ask the server every 10 s, and speak when it says so.
   setInterval(renderClock, 1000);
-  setInterval(async () => {
-    if (streaming || finished) return;
-    const session = await refresh();
-    if (session && session.interviewer_turn_pending) streamReply();
-  }, 10000);
-
-  load();
+  setInterval(() => { if (!finished) refresh(); }, 10000);
+  refresh().then((session) => {
+    if (!session) {
+      statusLine.textContent = "This session could not be loaded.";
+      return;
+    }
+    follow();
+  });
 })();
