@@ -10,7 +10,7 @@ from core.settings import Settings
 from interviewer.base import Interviewer
 from interviewer.clock import Clock, SystemClock
 from interviewer.registry import choose_interviewer
-from interviewer.service import InterviewService
+from interviewer.service import InterviewService, Offload
 from interviewer.usage import load_price_table
 from problems.loader import ProblemBank, load_bank
 from problems.phases import load_phase_plan
@@ -34,6 +34,7 @@ def build_service(
     clock: Clock | None = None,
     interviewer: Interviewer | None = None,
     bank: ProblemBank | None = None,
+    offload: Offload | None = None,
 ) -> Wired:
     """Open (and migrate) the database and build the interview service."""
     if interviewer is None:
@@ -52,5 +53,6 @@ def build_service(
         prices=prices,
         token_budget=settings.session_token_budget,
         turn_lease_seconds=settings.turn_lease_seconds,
+        offload=offload,
     )
     return Wired(service, engine, reason)

@@ -66,7 +66,10 @@ def chat_messages(
 ) -> list[dict[str, str]]:
     """Alternating user/assistant turns, starting with the user, within ``budget_tokens``."""
     turns = _turns(context)
-    if messages_tokens(turns, count) <= budget_tokens:
+    # A token is at least one byte, so a conversation with fewer bytes than the budget fits
+    # without counting anything: the common case, and the cheap one.
+    size = sum(len(turn["content"].encode()) + PER_MESSAGE_OVERHEAD for turn in turns)
+    if size <= budget_tokens or messages_tokens(turns, count) <= budget_tokens:
         return turns
     # Keep as many recent turns verbatim as fit in the budget, leaving room for a recap.
     kept: list[dict[str, str]] = []

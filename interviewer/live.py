@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from interviewer.feed import EventId, FeedEvent, feed_from_log, token_events
@@ -42,6 +43,7 @@ class LiveTurn:
     seq: int
     texts: list[str] = field(default_factory=list)
     flushed: int = 0  # how many pieces are in the log already
+    settled: bool = False  # its outcome is committed; the task is only tidying up
 
 
 def _batch(live: LiveTurn, end: int) -> dict:
@@ -55,6 +57,32 @@ class SessionChannel:
         self.log_version = 0
         self.live: LiveTurn | None = None
         self._changed = asyncio.Event()
+        # The log as far as followers have read it, shared by all of them and read onward
+        # from its last seq, so a wake-up costs one small query, not a full read.
+        self.log: list[SessionEvent] = []
+        self.followers = 0
+        self.stale = True
+        self._reading = asyncio.Lock()
+
+    async def read_log(self, fetch: Callable) -> list[SessionEvent]:
+        async with self._reading:
+            if self.stale or not self.log:
+                after = self.log[-1].seq if self.log else 0
+                self.log.extend(await fetch(after))
+                self.stale = False
+            return list(self.log)
+
+    def take(self, events: list[SessionEvent]) -> None:
+        """Events this process just appended: extend the cached log without a read, if they
+        follow on from it; otherwise the next read fetches what is missing."""
+        if not self.log:
+            return  # nothing cached yet: the first read fetches everything
+        last = self.log[-1].seq
+        fresh = [event for event in events if event.seq > last]
+        if fresh and fresh[0].seq == last + 1:
+            self.log.extend(fresh)
+        elif fresh:
+            self.stale = True
 
     def wake(self, *, log_changed: bool) -> None:
         if log_changed:
@@ -64,8 +92,10 @@ class SessionChannel:
 
     async def wait(self, timeout: float) -> None:
         changed = self._changed
+        # asyncio.timeout, not wait_for: no extra task per wake-up on the hot path.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(changed.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await changed.wait()
 
 
 class TurnManager:
@@ -96,6 +126,8 @@ class TurnManager:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        # Database calls run in threads; many streams need more than the default handful.
+        self._loop.set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="db"))
         self._flusher = asyncio.create_task(self._flush_forever(), name="delta-flusher")
 
     async def stop(self) -> None:
@@ -118,29 +150,36 @@ class TurnManager:
 
     def running_here(self, session_id: str) -> bool:
         task = self._tasks.get(session_id)
-        return task is not None and not task.done()
+        live = self._channels[session_id].live if session_id in self._channels else None
+        if task is None or task.done():
+            return False
+        return live is None or not live.settled
 
     # -- change notifications ------------------------------------------------------------------
 
     def _on_append(self, session_id: str, events: list[SessionEvent]) -> None:
         """Called after every commit, from whatever thread wrote it."""
         only_pieces = all(event.type is EventType.REPLY_DELTA for event in events)
-        self._schedule(session_id, log_changed=not only_pieces)
+        self._schedule(session_id, log_changed=not only_pieces, events=events)
 
     def on_remote_change(self, session_id: str) -> None:
         """Another replica wrote to this session's log (from a NOTIFY)."""
-        self._schedule(session_id, log_changed=True)
+        self._schedule(session_id, log_changed=True, events=None)
         if self.running_here(session_id):
             self._schedule_cancel_check(session_id)
 
-    def _schedule(self, session_id: str, *, log_changed: bool) -> None:
+    def _schedule(self, session_id: str, *, log_changed: bool, events) -> None:
         if self._loop is None or session_id not in self._channels:
             return
-        self._loop.call_soon_threadsafe(self._wake, session_id, log_changed)
+        self._loop.call_soon_threadsafe(self._wake, session_id, log_changed, events)
 
-    def _wake(self, session_id: str, log_changed: bool) -> None:
+    def _wake(self, session_id: str, log_changed: bool, events) -> None:
         channel = self._channels.get(session_id)
         if channel is not None:
+            if events is None:
+                channel.stale = True
+            else:
+                channel.take(events)
             channel.wake(log_changed=log_changed)
 
     def _schedule_cancel_check(self, session_id: str) -> None:
@@ -166,51 +205,54 @@ class TurnManager:
     async def _ensure_turn(self, session: SessionRecord, *, force: bool) -> bool:
         if self.running_here(session.id):
             return True
-        state = await self._run_sync(self.service.tick, session)
-        if state.running_turn is not None and self.single_process:
-            await self._run_sync(self.service.close_orphaned_turn, session, force=True)
-            state = await self._run_sync(self.service.conversation, session.id)
-        if not state.interviewer_turn_pending:
-            return False
-        if self.service.turn_running(state, self.service.clock.now()):
-            return True  # another replica is on it
-        if state.attempt_failed and not force:
-            return False
-        seq = await self._run_sync(self.service.begin_turn, session)
-        if seq is None:
-            return self.service.turn_running(
-                await self._run_sync(self.service.conversation, session.id),
-                self.service.clock.now(),
+        claim = await self._claim(session, force)
+        if claim.status == "orphan":
+            # Its process is gone (its lease ran out, or, with one process on the database,
+            # it was a previous run): store what it had said as interrupted, then claim again.
+            await self._run_sync(
+                self.service.close_orphaned_turn, session, force=self.single_process
             )
-        live = LiveTurn(session.id, seq)
+            claim = await self._claim(session, force)
+        if claim.status == "running":
+            return True  # another replica is on it
+        if claim.status != "started":
+            return False
+        live = LiveTurn(session.id, claim.seq)
         self.channel(session.id).live = live
         self._tasks[session.id] = asyncio.create_task(
-            self._run(session, live), name=f"turn-{session.id}"
+            self._run(session, live, claim.state), name=f"turn-{session.id}"
         )
         return True
+
+    async def _claim(self, session: SessionRecord, force: bool):
+        return await self._run_sync(
+            lambda: self.service.begin_turn(
+                session, force=force, single_process=self.single_process
+            )
+        )
 
     async def cancel(self, session: SessionRecord) -> bool:
         """Stop the running reply; its part is stored as cancelled."""
         task = self._tasks.get(session.id)
-        if task is not None and not task.done():
+        if task is not None and self.running_here(session.id):
             task.cancel()
             with contextlib.suppress(BaseException):
                 await asyncio.shield(task)
             return True
         return await self._run_sync(self.service.request_cancel, session)
 
-    async def _run(self, session: SessionRecord, live: LiveTurn) -> None:
+    async def _run(self, session: SessionRecord, live: LiveTurn, state=None) -> None:
         channel = self.channel(session.id)
         finished = False
         try:
             async for event in self.service.run_interviewer_turn(
-                session, before_commit=lambda: self._flush_turn(live)
+                session, before_commit=lambda: self._flush_turn(live), state=state
             ):
                 if isinstance(event, TokenStreamed):
                     live.texts.append(event.text)
                     channel.wake(log_changed=False)
                 elif isinstance(event, ReplyCompleted | ReplyInterrupted | ReplyFailed):
-                    finished = True
+                    finished = live.settled = True
         except asyncio.CancelledError:
             await self._flush_turn(live)
             await self._run_sync(self.service.record_cancelled, session, "".join(live.texts))
@@ -226,10 +268,12 @@ class TurnManager:
             if not finished:
                 await self._run_sync(self.service.record_failed, session, "no reply was produced")
             await self._flush_turn(live)
+            live.settled = True
             if channel.live is live:
                 channel.live = None
             channel.wake(log_changed=True)
-            self._tasks.pop(session.id, None)
+            if self._tasks.get(session.id) is asyncio.current_task():
+                del self._tasks[session.id]
 
     # -- flushing pieces to the log ----------------------------------------------------------------
 
@@ -285,13 +329,36 @@ class TurnManager:
         cancelled or error), once the events committed with it have been sent.
         """
         channel = self.channel(session.id)
+        channel.followers += 1
+        try:
+            async for item in self._follow(session, channel, after, until_turn_ends):
+                yield item
+        finally:
+            channel.followers -= 1
+            if (
+                channel.followers == 0
+                and channel.live is None
+                and not self.running_here(session.id)
+            ):
+                self._channels.pop(session.id, None)
+
+    async def _follow(
+        self, session: SessionRecord, channel: SessionChannel, after: EventId, until: bool
+    ) -> AsyncIterator[FeedEvent]:
+        until_turn_ends = until
+
+        async def fetch(after_seq: int) -> list[SessionEvent]:
+            return await self._run_sync(
+                lambda: self.service.store.events(session.id, after_seq=after_seq)
+            )
+
         cursor = after
         while True:
             version = channel.log_version
             # Take the live turn before reading the log: if it is gone by then, its pieces
             # were flushed before it went, so the log has them; if not, memory has them all.
             live = channel.live
-            log = await self._run_sync(self.service.store.events, session.id)
+            log = await channel.read_log(fetch)
             items = feed_from_log(log, after=cursor, phase_titles=self._titles)
             if live is not None:
                 items = _merge(items, token_events(live.seq, list(live.texts)), cursor)

@@ -25,7 +25,7 @@ from interviewer.timekeeper import Clockface, clockface, due_events
 from interviewer.usage import PriceTable, Usage, load_price_table
 from problems.loader import ProblemBank
 from problems.phases import SESSION_LENGTHS, PhasePlan
-from storage.events import EventType, SessionRecord, SessionStore
+from storage.events import EventType, SessionEvent, SessionRecord, SessionStore
 
 __all__ = [
     "DEFAULT_SESSION_TOKEN_BUDGET",
@@ -39,6 +39,7 @@ __all__ = [
     "ReplyInterrupted",
     "SessionEnded",
     "TokenStreamed",
+    "TurnClaim",
     "TurnEvent",
     "TurnNotAllowedError",
 ]
@@ -55,6 +56,11 @@ _PIECE = re.compile(r"\S+\s*|\s+")
 # Awaited just before a turn's outcome is committed: the live layer flushes the reply's
 # pieces first, so the log never holds an outcome without all the pieces before it.
 BeforeCommit = Callable[[], Awaitable[None]]
+Offload = Callable[..., Awaitable[Any]]
+
+
+async def _inline(function, *args, **kwargs):
+    return function(*args, **kwargs)
 
 
 class InvalidMessageError(ValueError):
@@ -63,6 +69,24 @@ class InvalidMessageError(ValueError):
 
 class TurnNotAllowedError(RuntimeError):
     """The action does not fit the state of the session (the interviewer owes a reply, ...)."""
+
+
+@dataclass(frozen=True)
+class TurnClaim:
+    """What :meth:`InterviewService.begin_turn` found: ``started`` (with the turn's seq),
+    ``running`` elsewhere, an ``orphan`` to close, ``failed`` (await a retry) or ``idle``."""
+
+    status: str
+    seq: int | None
+    state: Conversation
+
+
+def _applied(state: Conversation, events: list[SessionEvent]) -> Conversation:
+    """``state`` with ``events`` (just appended to its log) applied."""
+    for event in events:
+        state._apply(event)
+        state.last_seq = event.seq
+    return state
 
 
 class IdempotencyConflictError(ValueError):
@@ -132,8 +156,12 @@ class InterviewService:
         prices: PriceTable | None = None,
         token_budget: int = DEFAULT_SESSION_TOKEN_BUDGET,
         turn_lease_seconds: float = DEFAULT_TURN_LEASE_SECONDS,
+        offload: Offload | None = None,
     ) -> None:
         self.turn_lease_seconds = turn_lease_seconds
+        # How the async turn loop runs its database calls: inline by default (deterministic for
+        # the CLI and tests); a server passes asyncio.to_thread so writes never block its loop.
+        self._offload = offload or _inline
         self.store = store
         self.bank = bank
         self.plan = plan
@@ -194,11 +222,13 @@ class InterviewService:
             return None
         return record
 
-    def conversation(self, session_id: str) -> Conversation:
-        return Conversation.from_events(self.store.events(session_id))
+    def conversation(self, session_id: str, *, with_pieces: bool = False) -> Conversation:
+        """The session's state. Reply pieces are left out unless asked for: only the text of
+        a reply cut off by a dead process needs them."""
+        return Conversation.from_events(self.store.events(session_id, with_pieces=with_pieces))
 
-    def _append(self, session: SessionRecord, items: list[tuple[EventType, dict, Any]]):
-        events = self.store.append_many(session.id, items)
+    def _append(self, session: SessionRecord, items: list[tuple[EventType, dict, Any]], **kw):
+        events = self.store.append_many(session.id, items, **kw)
         if any(event.type is EventType.SESSION_ENDED for event in events):
             self.store.set_status(session.id, "ended")
         return events
@@ -206,11 +236,29 @@ class InterviewService:
     def tick(self, session: SessionRecord) -> Conversation:
         """Append the time-driven events that have fallen due; return the current state."""
         state = self.conversation(session.id)
+        if not due_events(state, self.plan, self.clock.now()):
+            return state  # the common case: one read, no lock
+        captured: list[Conversation] = []
+
+        def guard(events):
+            fresh, items = self._with_due(Conversation.from_events(events))
+            captured.append(fresh)
+            return items
+
+        self._append(session, [], guard=guard)
+        return captured[0]  # the due events are applied to it already
+
+    def _with_due(self, state: Conversation) -> tuple[Conversation, list]:
+        """``state`` with the events that have fallen due applied, and those events as items."""
         due = due_events(state, self.plan, self.clock.now())
-        if not due:
-            return state
-        self._append(session, [(event.type, event.data, event.at) for event in due])
-        return self.conversation(session.id)
+        items = [(event.type, event.data, event.at) for event in due]
+        seq = state.last_seq
+        for event in due:
+            seq += 1
+            # A provisional seq: above everything in the state, below whatever comes next.
+            state._apply(SessionEvent("", seq, event.type, event.at, event.data))
+            state.last_seq = seq
+        return state, items
 
     def clockface(self, session: SessionRecord) -> Clockface:
         return clockface(self.tick(session), self.plan, self.clock.now())
@@ -258,12 +306,12 @@ class InterviewService:
         transaction, with the session locked, so two replicas cannot both accept a message.
         """
         cleaned = validate_candidate_text(text)
-        self.tick(session)
         now = self.clock.now()
         existing: list[Message] = []
+        phase: list[str] = []
 
         def guard(events):
-            state = Conversation.from_events(events)
+            state, items = self._with_due(Conversation.from_events(events))
             if client_id and client_id in state.client_ids:
                 seq, stored = state.client_ids[client_id]
                 if stored != cleaned:
@@ -271,7 +319,7 @@ class InterviewService:
                         "this client_id was already used for a different message"
                     )
                 existing.extend(m for m in state.messages if m.seq == seq)
-                return []
+                return items
             answered_closing = (
                 state.ended and bool(state.replies) and (state.replies[-1].role == "candidate")
             )
@@ -285,16 +333,15 @@ class InterviewService:
                 or self.turn_running(state, now)
             ):
                 raise TurnNotAllowedError("the interviewer has not replied yet; wait for the reply")
-            return None
+            phase.append(state.phase)
+            data = {"text": cleaned, **({"client_id": client_id} if client_id else {})}
+            return [*items, (EventType.CANDIDATE_MESSAGE, data, now)]
 
-        data = {"text": cleaned, **({"client_id": client_id} if client_id else {})}
-        appended = self.store.append_many(
-            session.id, [(EventType.CANDIDATE_MESSAGE, data, now)], guard=guard
-        )
-        if not appended:
+        appended = self._append(session, [], guard=guard)
+        if existing:
             return existing[0], False
-        state = self.conversation(session.id)
-        return next(m for m in state.messages if m.seq == appended[0].seq), True
+        event = appended[-1]
+        return Message(event.seq, "candidate", phase[0], cleaned, event.at), True
 
     def turn_running(self, state: Conversation, now) -> bool:
         """A reply is being generated somewhere (this process or another replica)."""
@@ -303,27 +350,44 @@ class InterviewService:
             return False
         return (now - turn.last_activity).total_seconds() < self.turn_lease_seconds
 
-    def begin_turn(self, session: SessionRecord) -> int | None:
-        """Claim the interviewer's pending turn: append ``reply_started`` unless another
-        process holds a live claim. Returns the turn's seq, or ``None``."""
+    def begin_turn(
+        self, session: SessionRecord, *, force: bool = False, single_process: bool = False
+    ) -> TurnClaim:
+        """Try to claim the interviewer's pending turn, in one locked read and one write.
+
+        Appends whatever has fallen due, then (if the turn is owed, no reply is open and the
+        last attempt did not fail, unless ``force``) the candidate's phase move and
+        ``reply_started``. A reply open in the log whose process is gone is reported as an
+        orphan, to be closed with :meth:`close_orphaned_turn` (which needs its pieces).
+        """
         now = self.clock.now()
-        self.tick(session)
+        outcome: list[tuple[str, Conversation, int]] = []
 
         def guard(events):
-            state = Conversation.from_events(events)
-            if not state.interviewer_turn_pending or self.turn_running(state, now):
-                return []
-            items = []
-            if state.running_turn is not None:  # an orphan: its process died mid-reply
-                items.append(self._orphan_item(state, now))
+            state, items = self._with_due(Conversation.from_events(events))
+            due = len(items)
+            if state.running_turn is not None:
+                alive = not single_process and self.turn_running(state, now)
+                outcome.append(("running" if alive else "orphan", state, due))
+                return items
+            if not state.interviewer_turn_pending:
+                outcome.append(("idle", state, due))
+                return items
+            if state.attempt_failed and not force:
+                outcome.append(("failed", state, due))
+                return items
             moved_to = candidate_moves_on(state, self.plan)
             if moved_to is not None:  # the move comes first in the log, then the reply
                 data = {"phase": moved_to, "previous": state.phase, "reason": "candidate"}
                 items.append((EventType.PHASE_CHANGED, data, now))
+            outcome.append(("started", state, due))
             return [*items, (EventType.REPLY_STARTED, {}, now)]
 
-        appended = self.store.append_many(session.id, [], guard=guard)
-        return appended[-1].seq if appended else None
+        appended = self._append(session, [], guard=guard)
+        status, state, due = outcome[0]
+        state = _applied(state, appended[due:])
+        seq = appended[-1].seq if status == "started" else None
+        return TurnClaim(status, seq, state)
 
     @staticmethod
     def _orphan_item(state: Conversation, now):
@@ -343,7 +407,7 @@ class InterviewService:
                 return []
             return [self._orphan_item(state, now)]
 
-        return bool(self.store.append_many(session.id, [], guard=guard))
+        return bool(self.store.append_many(session.id, [], guard=guard, guard_sees_pieces=True))
 
     def record_cancelled(self, session: SessionRecord, text: str) -> None:
         self._append(
@@ -365,7 +429,11 @@ class InterviewService:
     # -- the interviewer's turn ---------------------------------------------------------------
 
     async def run_interviewer_turn(
-        self, session: SessionRecord, *, before_commit: BeforeCommit | None = None
+        self,
+        session: SessionRecord,
+        *,
+        before_commit: BeforeCommit | None = None,
+        state: Conversation | None = None,
     ) -> AsyncIterator[TurnEvent]:
         """Play the interviewer's pending turn, streaming it.
 
@@ -378,7 +446,8 @@ class InterviewService:
         if lock.locked():
             raise TurnNotAllowedError("a reply is already being streamed for this session")
         async with lock:
-            state = self.tick(session)
+            if state is None:
+                state = await self._offload(self.tick, session)
             if not state.interviewer_turn_pending:
                 return
             if state.ended:
@@ -387,7 +456,8 @@ class InterviewService:
                 return
             moved_to = candidate_moves_on(state, self.plan)
             if moved_to is not None:
-                self._append(
+                await self._offload(
+                    self._append,
                     session,
                     [
                         (
@@ -398,7 +468,7 @@ class InterviewService:
                     ],
                 )
                 yield PhaseChanged(moved_to, state.phase, self.plan.phase(moved_to).title)
-                state = self.conversation(session.id)
+                state = await self._offload(self.conversation, session.id)
             if not self.interviewer.offline and state.input_tokens + state.output_tokens >= (
                 self.token_budget
             ):
@@ -406,7 +476,7 @@ class InterviewService:
                     f"this session has used its token budget of {self.token_budget:,} tokens; "
                     "end the session or start a new one"
                 )
-                self.record_failed(session, detail)
+                await self._offload(self.record_failed, session, detail)
                 yield ReplyFailed(detail)
                 return
             async for event in self._model_turn(session, state, before_commit):
@@ -448,10 +518,11 @@ class InterviewService:
             if before_commit is not None:
                 await before_commit()
             if not partial:
-                self.record_failed(session, str(exc))
+                await self._offload(self.record_failed, session, str(exc))
                 yield ReplyFailed(str(exc))
                 return
-            [event] = self._append(
+            [event] = await self._offload(
+                self._append,
                 session,
                 [
                     (
@@ -498,7 +569,7 @@ class InterviewService:
                     now,
                 )
             )
-        events = self._append(session, items)
+        events = await self._offload(self._append, session, items)
         kind = "closing" if closing else "reply"
         yield ReplyCompleted(
             Message(events[0].seq, "interviewer", state.phase, text, now, kind), usage_data
@@ -520,7 +591,8 @@ class InterviewService:
             yield TokenStreamed(piece)
         if before_commit is not None:
             await before_commit()
-        [event] = self._append(
+        [event] = await self._offload(
+            self._append,
             session,
             [(EventType.INTERVIEWER_MESSAGE, {"text": text, "kind": kind}, self.clock.now())],
         )

@@ -47,7 +47,9 @@ def _make_sqlite_engine(url: str, database: str | None) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
-        immediate = connection.get_execution_options().get(IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Writers take the write lock up front. Readers issue single SELECTs, each atomic on
+        # its own in WAL mode, so they skip BEGIN and its round trip.
+        if connection.get_execution_options().get(IMMEDIATE, False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

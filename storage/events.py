@@ -158,17 +158,21 @@ class SessionStore:
         items: list[tuple[EventType, dict[str, Any], datetime]],
         *,
         guard: Guard | None = None,
+        guard_sees_pieces: bool = False,
     ) -> list[SessionEvent]:
         """Append events in one transaction, in order, with consecutive seqs.
 
         ``guard``, if given, sees the session's whole log inside the transaction, after the
         session is locked, and may raise to refuse the append (nothing is written then) or
-        return a replacement list of items (an empty list appends nothing).
+        return a replacement list of items (an empty list appends nothing). The log it sees
+        leaves out ``reply_delta`` pieces unless ``guard_sees_pieces``.
         """
         with self._writer() as conn, conn.begin():
             last = self._lock_session(conn, session_id)
             if guard is not None:
-                decided = guard(self._read_events(conn, session_id, 0))
+                decided = guard(
+                    self._read_events(conn, session_id, 0, with_pieces=guard_sees_pieces)
+                )
                 if decided is not None:
                     items = decided
             appended = self._insert_items(conn, session_id, last, items)
@@ -259,18 +263,26 @@ class SessionStore:
             ).all()
         return [_session_from_row(row) for row in rows]
 
-    def events(self, session_id: str, *, after_seq: int = 0) -> list[SessionEvent]:
+    def events(
+        self, session_id: str, *, after_seq: int = 0, with_pieces: bool = True
+    ) -> list[SessionEvent]:
+        """The log after ``after_seq``; ``with_pieces=False`` leaves out ``reply_delta`` rows,
+        which only replaying a reply needs."""
         with self._engine.connect() as conn:
-            return self._read_events(conn, session_id, after_seq)
+            return self._read_events(conn, session_id, after_seq, with_pieces=with_pieces)
 
     @staticmethod
-    def _read_events(conn, session_id: str, after_seq: int) -> list[SessionEvent]:
-        rows = conn.execute(
+    def _read_events(
+        conn, session_id: str, after_seq: int, *, with_pieces: bool = True
+    ) -> list[SessionEvent]:
+        query = (
             select(schema.events)
             .where(schema.events.c.session_id == session_id)
             .where(schema.events.c.seq > after_seq)
-            .order_by(schema.events.c.seq)
-        ).all()
+        )
+        if not with_pieces:
+            query = query.where(schema.events.c.type != EventType.REPLY_DELTA.value)
+        rows = conn.execute(query.order_by(schema.events.c.seq)).all()
         return [_event_from_row(row) for row in rows]
 
     def last_seq(self, session_id: str) -> int:

@@ -37,7 +37,9 @@ def make_app(
     bank: ProblemBank | None = None,
 ) -> FastAPI:
     """Build the app. The database is migrated here, once, before the first request."""
-    wired = build_service(settings, clock=clock, interviewer=interviewer, bank=bank)
+    wired = build_service(
+        settings, clock=clock, interviewer=interviewer, bank=bank, offload=asyncio.to_thread
+    )
     service = wired.service
 
     single_process = wired.engine.dialect.name == "sqlite"
