@@ -12,7 +12,7 @@ __all__ = ["IMMEDIATE", "is_sqlite", "make_engine"]
 # Execution option that turns the next transaction into ``BEGIN IMMEDIATE`` on SQLite, so a
 # writer takes the write lock up front instead of failing half-way with "database is locked".
 IMMEDIATE = "sqlite_begin_immediate"
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 15000
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -6,9 +6,12 @@ happened to it, each event with a per-session sequence number and a timestamp.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -107,6 +110,9 @@ class SessionStore:
         # Names this process in change notifications, so it can ignore its own.
         self.origin = origin or uuid.uuid4().hex[:12]
         self._listeners: list[Callable[[str, list[SessionEvent]], None]] = []
+        self._write_lock = (
+            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
 
     def add_listener(self, listener: Callable[[str, list[SessionEvent]], None]) -> None:
         """Call ``listener(session_id, events)`` after every committed append (any thread)."""
@@ -117,14 +123,22 @@ class SessionStore:
             for listener in self._listeners:
                 listener(session_id, events)
 
-    def _writer(self):
-        return self._engine.connect().execution_options(**{IMMEDIATE: True})
+    @contextmanager
+    def _write(self):
+        """A write transaction. On SQLite, writers of this process queue on a lock first, so
+        they never meet SQLite's busy handler, which sleeps in steps of up to 100 ms."""
+        with (
+            self._write_lock,
+            self._engine.connect().execution_options(**{IMMEDIATE: True}) as conn,
+            conn.begin(),
+        ):
+            yield conn
 
     def create_session(
         self, record: SessionRecord, *, created_event: dict[str, Any]
     ) -> SessionEvent:
         """Insert the session row and its ``session_created`` event in one transaction."""
-        with self._writer() as conn, conn.begin():
+        with self._write() as conn:
             conn.execute(
                 insert(schema.sessions).values(
                     id=record.id,
@@ -167,7 +181,7 @@ class SessionStore:
         return a replacement list of items (an empty list appends nothing). The log it sees
         leaves out ``reply_delta`` pieces unless ``guard_sees_pieces``.
         """
-        with self._writer() as conn, conn.begin():
+        with self._write() as conn:
             last = self._lock_session(conn, session_id)
             if guard is not None:
                 decided = guard(
@@ -185,7 +199,7 @@ class SessionStore:
     ) -> dict[str, list[SessionEvent]]:
         """Append to several sessions in one transaction (one commit for many streams)."""
         appended: dict[str, list[SessionEvent]] = {}
-        with self._writer() as conn, conn.begin():
+        with self._write() as conn:
             for session_id in sorted(batches):  # a fixed lock order: no deadlocks
                 last = self._lock_session(conn, session_id)
                 events = self._insert_items(conn, session_id, last, batches[session_id])
@@ -239,7 +253,7 @@ class SessionStore:
         )
 
     def set_status(self, session_id: str, status: str) -> None:
-        with self._writer() as conn, conn.begin():
+        with self._write() as conn:
             conn.execute(
                 update(schema.sessions)
                 .where(schema.sessions.c.id == session_id)

@@ -114,4 +114,4 @@ def test_sqlite_runs_in_wal_mode(engine):
         pytest.skip("WAL is a SQLite setting")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000

@@ -167,3 +167,16 @@ def test_openapi_docs_are_served(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/sessions/{session_id}/stream" in paths
     assert "/api/problems" in paths
+
+
+def test_a_busy_database_is_a_503_with_a_json_reason_not_a_500(client, app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(app.state.service.store, "list_sessions", locked)
+    response = client.get("/api/sessions")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert "database is busy" in response.json()["detail"]
