@@ -67,9 +67,12 @@ class SessionChannel:
     async def read_log(self, fetch: Callable) -> list[SessionEvent]:
         async with self._reading:
             if self.stale or not self.log:
-                after = self.log[-1].seq if self.log else 0
-                self.log.extend(await fetch(after))
                 self.stale = False
+                after = self.log[-1].seq if self.log else 0
+                fetched = await fetch(after)
+                # take() may have extended the log while the fetch ran: skip what it added.
+                last = self.log[-1].seq if self.log else 0
+                self.log.extend(event for event in fetched if event.seq > last)
             return list(self.log)
 
     def take(self, events: list[SessionEvent]) -> None:
@@ -119,6 +122,7 @@ class TurnManager:
         self._flusher: asyncio.Task | None = None
         self._flush_lock = asyncio.Lock()
         self._ensure_locks: dict[str, asyncio.Lock] = {}
+        self._stopping = False
         self._titles = {phase.id: phase.title for phase in service.plan.phases}
         service.store.add_listener(self._on_append)
 
@@ -131,6 +135,7 @@ class TurnManager:
         self._flusher = asyncio.create_task(self._flush_forever(), name="delta-flusher")
 
     async def stop(self) -> None:
+        self._stopping = True
         for task in list(self._tasks.values()):
             task.cancel()
         for task in list(self._tasks.values()):
@@ -255,7 +260,16 @@ class TurnManager:
                     finished = live.settled = True
         except asyncio.CancelledError:
             await self._flush_turn(live)
-            await self._run_sync(self.service.record_cancelled, session, "".join(live.texts))
+            text = "".join(live.texts)
+            if self._stopping:  # a restart or deploy, not the candidate: the turn stays owed
+                await self._run_sync(
+                    self.service.record_interrupted,
+                    session,
+                    text,
+                    "the server restarted while replying",
+                )
+            else:
+                await self._run_sync(self.service.record_cancelled, session, text)
             finished = True
         except Exception:
             logger.exception("interviewer turn failed for session %s", session.id)
@@ -274,6 +288,8 @@ class TurnManager:
             channel.wake(log_changed=True)
             if self._tasks.get(session.id) is asyncio.current_task():
                 del self._tasks[session.id]
+            if channel.followers == 0 and channel.live is None:
+                self._channels.pop(session.id, None)
 
     # -- flushing pieces to the log ----------------------------------------------------------------
 

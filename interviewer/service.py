@@ -415,6 +415,15 @@ class InterviewService:
             [(EventType.REPLY_CANCELLED, {"text": text.strip()}, self.clock.now())],
         )
 
+    def record_interrupted(self, session: SessionRecord, text: str, detail: str) -> None:
+        """A reply cut off by the server itself (a restart): the turn stays owed."""
+        text = text.strip()
+        if text:
+            item = (EventType.REPLY_INTERRUPTED, {"text": text, "detail": detail}, self.clock.now())
+        else:
+            item = (EventType.REPLY_FAILED, {"detail": detail}, self.clock.now())
+        self._append(session, [item])
+
     def record_failed(self, session: SessionRecord, detail: str) -> None:
         self._append(session, [(EventType.REPLY_FAILED, {"detail": detail}, self.clock.now())])
 

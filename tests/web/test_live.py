@@ -221,3 +221,16 @@ def test_websocket_is_refused_for_another_identity(client, app):
     ):
         socket.receive_json()
     assert refused.value.code == 4404
+
+
+def test_a_reply_cut_by_a_shutdown_is_stored_as_interrupted_and_stays_owed(settings, clock):
+    gate = Gate(before=3, after=3)
+    app = make_app(settings, clock=clock, interviewer=gate)
+    with TestClient(app) as client:
+        session_id = new_session(client)
+        gate.wait_until_started()
+        read_events(client, session_id, until=lambda got: len(token_ids(got)) == 3)
+    # Leaving the block shut the app down mid-reply.
+    state = app.state.service.conversation(session_id)
+    assert [(m.kind, m.text) for m in state.messages] == [("interrupted", "w1 w2 w3")]
+    assert state.interviewer_turn_pending and state.attempt_failed

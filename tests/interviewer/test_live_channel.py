@@ -1,0 +1,53 @@
+"""The shared, cached log behind live followers stays exact under racing updates."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from interviewer.live import SessionChannel
+from storage.events import EventType, SessionEvent
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def events(*seqs):
+    return [SessionEvent("s", seq, EventType.WARNING, T0, {"kind": "x"}) for seq in seqs]
+
+
+def test_appends_reported_while_a_read_is_in_flight_are_not_duplicated():
+    async def scenario():
+        channel = SessionChannel()
+        gate = asyncio.Event()
+
+        async def slow_fetch(after):
+            await gate.wait()
+            return events(*range(after + 1, 7))
+
+        channel.log = events(1, 2, 3, 4)
+        channel.stale = True
+        reading = asyncio.create_task(channel.read_log(slow_fetch))
+        await asyncio.sleep(0)
+        channel.take(events(5, 6))  # this process's own appends land meanwhile
+        gate.set()
+        log = await reading
+        return [event.seq for event in log]
+
+    assert asyncio.run(scenario()) == [1, 2, 3, 4, 5, 6]
+
+
+def test_out_of_order_reports_mark_the_cache_stale_instead_of_leaving_a_gap():
+    async def scenario():
+        channel = SessionChannel()
+        channel.log = events(1, 2)
+        channel.stale = False
+        channel.take(events(4))  # 3 was committed by another thread, reported later
+        assert channel.stale
+        channel.take(events(3))
+
+        async def fetch(after):
+            return events(*range(after + 1, 5))
+
+        return [event.seq for event in await channel.read_log(fetch)]
+
+    assert asyncio.run(scenario()) == [1, 2, 3, 4]
