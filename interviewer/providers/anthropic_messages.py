@@ -16,8 +16,7 @@ from interviewer.providers.streaming import (
     ProviderFailure,
     RetryPolicy,
     StreamEnd,
-    is_retryable_status,
-    retry_after_seconds,
+    classify_sdk_error,
     run_provider_stream,
 )
 from interviewer.usage import Usage
@@ -28,21 +27,7 @@ REPLY_MAX_TOKENS = 600
 
 
 def classify_anthropic_error(exc: Exception) -> ProviderFailure:
-    if isinstance(exc, anthropic.APIStatusError):
-        # An error event inside a 200 stream arrives as a status error with status 200: the
-        # stream already began, so it is not retried.
-        return ProviderFailure(
-            exc.status_code != 200 and is_retryable_status(exc.status_code),
-            retry_after_seconds(exc.response.headers),
-            f"the Anthropic provider answered {exc.status_code}: {exc.message}",
-        )
-    if isinstance(exc, anthropic.APITimeoutError):
-        return ProviderFailure(True, None, "the Anthropic provider timed out")
-    if isinstance(exc, anthropic.APIConnectionError):
-        return ProviderFailure(True, None, "could not reach the Anthropic provider")
-    if isinstance(exc, anthropic.APIError):
-        return ProviderFailure(False, None, f"the Anthropic provider failed: {exc.message}")
-    return ProviderFailure(False, None, f"the Anthropic provider failed: {exc}")
+    return classify_sdk_error(anthropic, exc, name="Anthropic")
 
 
 class AnthropicInterviewer:

@@ -16,8 +16,7 @@ from interviewer.providers.streaming import (
     ProviderFailure,
     RetryPolicy,
     StreamEnd,
-    is_retryable_status,
-    retry_after_seconds,
+    classify_sdk_error,
     run_provider_stream,
 )
 from interviewer.usage import Usage
@@ -28,19 +27,7 @@ REPLY_MAX_TOKENS = 600
 
 
 def classify_openai_error(exc: Exception) -> ProviderFailure:
-    if isinstance(exc, openai.APIStatusError):
-        return ProviderFailure(
-            is_retryable_status(exc.status_code),
-            retry_after_seconds(exc.response.headers),
-            f"the OpenAI-compatible provider answered {exc.status_code}: {exc.message}",
-        )
-    if isinstance(exc, openai.APITimeoutError):
-        return ProviderFailure(True, None, "the OpenAI-compatible provider timed out")
-    if isinstance(exc, openai.APIConnectionError):
-        return ProviderFailure(True, None, "could not reach the OpenAI-compatible provider")
-    if isinstance(exc, openai.APIError):
-        return ProviderFailure(False, None, f"the OpenAI-compatible provider failed: {exc.message}")
-    return ProviderFailure(False, None, f"the OpenAI-compatible provider failed: {exc}")
+    return classify_sdk_error(openai, exc, name="OpenAI-compatible")
 
 
 class OpenAIChatInterviewer:

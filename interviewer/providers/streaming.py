@@ -25,6 +25,7 @@ __all__ = [
     "ProviderFailure",
     "RetryPolicy",
     "StreamEnd",
+    "classify_sdk_error",
     "retry_after_seconds",
     "run_provider_stream",
 ]
@@ -54,6 +55,28 @@ class ProviderFailure:
     retryable: bool
     retry_after: float | None
     message: str
+
+
+def classify_sdk_error(sdk, exc: Exception, *, name: str) -> ProviderFailure:
+    """Classify an exception of the ``openai`` or ``anthropic`` SDK (same class names in both).
+
+    An error event inside a 200 stream arrives as a status error with status 200: the stream
+    had begun, so it is not retried.
+    """
+    if isinstance(exc, sdk.APIStatusError):
+        status = exc.status_code
+        return ProviderFailure(
+            status != 200 and is_retryable_status(status),
+            retry_after_seconds(exc.response.headers),
+            f"the {name} provider answered {status}: {exc.message}",
+        )
+    if isinstance(exc, sdk.APITimeoutError):
+        return ProviderFailure(True, None, f"the {name} provider timed out")
+    if isinstance(exc, sdk.APIConnectionError):
+        return ProviderFailure(True, None, f"could not reach the {name} provider")
+    if isinstance(exc, sdk.APIError):
+        return ProviderFailure(False, None, f"the {name} provider failed: {exc.message}")
+    return ProviderFailure(False, None, f"the {name} provider failed: {exc}")
 
 
 def is_retryable_status(status: int) -> bool:
