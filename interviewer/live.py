@@ -93,12 +93,16 @@ class SessionChannel:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, timeout: float) -> bool:
+        """Wait for a change; False when ``timeout`` passed without one."""
         changed = self._changed
         # asyncio.timeout, not wait_for: no extra task per wake-up on the hot path.
-        with contextlib.suppress(TimeoutError):
+        try:
             async with asyncio.timeout(timeout):
                 await changed.wait()
+        except TimeoutError:
+            return False
+        return True
 
 
 class TurnManager:
@@ -337,17 +341,23 @@ class TurnManager:
     # -- following a session -------------------------------------------------------------------
 
     async def follow(
-        self, session: SessionRecord, *, after: EventId, until_turn_ends: bool = False
-    ) -> AsyncIterator[FeedEvent]:
+        self,
+        session: SessionRecord,
+        *,
+        after: EventId,
+        until_turn_ends: bool = False,
+        heartbeat: float | None = None,
+    ) -> AsyncIterator[FeedEvent | None]:
         """Every feed event after ``after``, then live ones as they happen.
 
         With ``until_turn_ends``, stop after the first reply outcome (done, interrupted,
-        cancelled or error), once the events committed with it have been sent.
+        cancelled or error), once the events committed with it have been sent. With
+        ``heartbeat``, yield ``None`` after that many idle seconds (for keep-alive pings).
         """
         channel = self.channel(session.id)
         channel.followers += 1
         try:
-            async for item in self._follow(session, channel, after, until_turn_ends):
+            async for item in self._follow(session, channel, after, until_turn_ends, heartbeat):
                 yield item
         finally:
             channel.followers -= 1
@@ -359,8 +369,13 @@ class TurnManager:
                 self._channels.pop(session.id, None)
 
     async def _follow(
-        self, session: SessionRecord, channel: SessionChannel, after: EventId, until: bool
-    ) -> AsyncIterator[FeedEvent]:
+        self,
+        session: SessionRecord,
+        channel: SessionChannel,
+        after: EventId,
+        until: bool,
+        heartbeat: float | None,
+    ) -> AsyncIterator[FeedEvent | None]:
         until_turn_ends = until
 
         async def fetch(after_seq: int) -> list[SessionEvent]:
@@ -400,7 +415,9 @@ class TurnManager:
                         cursor = item.id
                 if channel.log_version != version:
                     break
-                await channel.wait(FOLLOW_WAKE_SECONDS)
+                changed = await channel.wait(heartbeat or FOLLOW_WAKE_SECONDS)
+                if not changed and heartbeat is not None:
+                    yield None
 
 
 _OUTCOMES = frozenset(

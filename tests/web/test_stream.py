@@ -87,9 +87,12 @@ def test_wire_format_uses_named_events_and_json_data(client):
     with client.stream("GET", f"/api/sessions/{session['id']}/stream") as response:
         raw = "".join(response.iter_text())
     assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["x-accel-buffering"] == "no"
+    assert response.headers["content-type"].startswith("text/event-stream")
     first_block = raw.split("\n\n")[0].splitlines()
-    assert first_block[0] == "event: token"
-    assert first_block[1].startswith('data: {"text":')
+    assert first_block[0] == "id: 2.1"  # the first piece of the reply that event 2 started
+    assert first_block[1] == "event: token"
+    assert first_block[2].startswith('data: {"text": ')
 
 
 def test_a_provider_failure_streams_an_error_event_and_keeps_the_turn(settings, clock):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterable
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -20,14 +19,15 @@ from fastapi import (
     Header,
     HTTPException,
     Query,
+    Response,
     WebSocket,
     WebSocketDisconnect,
     status,
 )
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.sse import EventSourceResponse
 from pydantic import ValidationError
 
-from interviewer.feed import EventId, FeedEvent, InvalidEventId
+from interviewer.feed import EventId, InvalidEventId
 from interviewer.live import TurnManager
 from interviewer.service import (
     IdempotencyConflictError,
@@ -37,14 +37,18 @@ from interviewer.service import (
 from storage.events import EventType, SessionRecord
 from web.deps import ManagerDep, OwnedSessionDep
 from web.schemas import CandidateMessageIn
+from web.sse import PING_SECONDS, encode_plain, event_stream, stream_response
 
 router = APIRouter(prefix="/api/sessions", tags=["live"])
 REPLY_EVENTS = frozenset({"phase", "token", "done", "interrupted", "cancelled", "error", "ended"})
 SSE_RETRY_MS = 2000
-
-
-def _sse(item: FeedEvent) -> ServerSentEvent:
-    return ServerSentEvent(id=str(item.id), event=item.event, data=item.data)
+# The endpoints return a ready streaming response (pre-encoded bytes); this documents it.
+SSE_DOC = {
+    200: {
+        "description": "A stream of Server-Sent Events; see docs/protocol.md.",
+        "content": {"text/event-stream": {}},
+    }
+}
 
 
 def resume_point(
@@ -65,10 +69,10 @@ def resume_point(
 ResumeDep = Annotated[EventId | None, Depends(resume_point)]
 
 
-@router.get("/{session_id}/events", response_class=EventSourceResponse)
+@router.get("/{session_id}/events", response_class=Response, responses=SSE_DOC)
 async def session_events(
     session: OwnedSessionDep, manager: ManagerDep, resume: ResumeDep
-) -> AsyncIterable[ServerSentEvent]:
+) -> EventSourceResponse:
     """Every event of the session after ``Last-Event-ID`` (or ``since``), then live events.
 
     A reconnecting client gets what it missed exactly once and in order, including the
@@ -76,15 +80,16 @@ async def session_events(
     """
     after = resume or EventId(0)
     await manager.ensure_turn(session)
-    yield ServerSentEvent(comment="connected", retry=SSE_RETRY_MS)
-    async for item in manager.follow(session, after=after):
-        yield _sse(item)
+    feed = manager.follow(session, after=after, heartbeat=PING_SECONDS)
+    return stream_response(
+        event_stream(feed, first=f": connected\nretry: {SSE_RETRY_MS}\n\n".encode())
+    )
 
 
 async def _latest_turn_start(manager: TurnManager, session: SessionRecord) -> EventId | None:
     """Where the reply running now (or else the most recent one) begins in the feed: just
     before its ``reply_started``, or before the phase change that opened it."""
-    log = await asyncio.to_thread(manager.service.store.events, session.id)
+    log = await asyncio.to_thread(manager.service.store.events, session.id, with_pieces=False)
     by_seq = {event.seq: event for event in log}
     started = [event.seq for event in log if event.type is EventType.REPLY_STARTED]
     if not started:
@@ -96,10 +101,10 @@ async def _latest_turn_start(manager: TurnManager, session: SessionRecord) -> Ev
     return EventId(turn - 1)
 
 
-@router.get("/{session_id}/stream", response_class=EventSourceResponse)
+@router.get("/{session_id}/stream", response_class=Response, responses=SSE_DOC)
 async def stream_reply(
     session: OwnedSessionDep, manager: ManagerDep, resume: ResumeDep
-) -> AsyncIterable[ServerSentEvent]:
+) -> EventSourceResponse:
     """The interviewer's current (or else latest) reply: ``phase``, ``token``s, then ``done``,
     ``interrupted``, ``cancelled`` or ``error`` (and ``ended`` when the interviewer closed the
     session).
@@ -112,11 +117,21 @@ async def stream_reply(
         await manager.ensure_turn(session)
         after = await _latest_turn_start(manager, session)
         if after is None:
-            yield ServerSentEvent(event="idle", data={"detail": "no reply is pending"})
-            return
-    async for item in manager.follow(session, after=after, until_turn_ends=True):
-        if item.event in REPLY_EVENTS:
-            yield _sse(item)
+            idle = encode_plain("idle", {"detail": "no reply is pending"})
+
+            async def once():
+                yield idle
+
+            return stream_response(once())
+
+    async def reply_only():
+        async for item in manager.follow(
+            session, after=after, until_turn_ends=True, heartbeat=PING_SECONDS
+        ):
+            if item is None or item.event in REPLY_EVENTS:
+                yield item
+
+    return stream_response(event_stream(reply_only()))
 
 
 @router.post("/{session_id}/cancel", responses={409: {"description": "No reply is running."}})
@@ -176,7 +191,10 @@ async def session_socket(websocket: WebSocket, session_id: str, since: str | Non
 
     async def send_feed() -> None:
         async for item in manager.follow(session, after=after):
-            await websocket.send_json({"id": str(item.id), "event": item.event, "data": item.data})
+            if item is not None:
+                await websocket.send_json(
+                    {"id": str(item.id), "event": item.event, "data": item.data}
+                )
 
     sender = asyncio.create_task(send_feed())
     try:
