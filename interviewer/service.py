@@ -12,7 +12,6 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from interviewer.base import Interviewer, InterviewerError, ReplyMeta, TurnContext
@@ -22,6 +21,19 @@ from interviewer.limits import MAX_MESSAGE_CHARS
 from interviewer.phase_policy import candidate_moves_on
 from interviewer.prompts import INTERVIEWER_PROMPT_VERSION, PERSONAS
 from interviewer.timekeeper import Clockface, clockface, due_events
+from interviewer.turn_events import (
+    IdempotencyConflictError,
+    InvalidMessageError,
+    PhaseChanged,
+    ReplyCompleted,
+    ReplyFailed,
+    ReplyInterrupted,
+    SessionEnded,
+    TokenStreamed,
+    TurnClaim,
+    TurnEvent,
+    TurnNotAllowedError,
+)
 from interviewer.usage import PriceTable, Usage, load_price_table
 from problems.loader import ProblemBank
 from problems.phases import SESSION_LENGTHS, PhasePlan
@@ -63,74 +75,12 @@ async def _inline(function, *args, **kwargs):
     return function(*args, **kwargs)
 
 
-class InvalidMessageError(ValueError):
-    """A candidate message that is empty or too long."""
-
-
-class TurnNotAllowedError(RuntimeError):
-    """The action does not fit the state of the session (the interviewer owes a reply, ...)."""
-
-
-@dataclass(frozen=True)
-class TurnClaim:
-    """What :meth:`InterviewService.begin_turn` found: ``started`` (with the turn's seq),
-    ``running`` elsewhere, an ``orphan`` to close, ``failed`` (await a retry) or ``idle``."""
-
-    status: str
-    seq: int | None
-    state: Conversation
-
-
 def _applied(state: Conversation, events: list[SessionEvent]) -> Conversation:
     """``state`` with ``events`` (just appended to its log) applied."""
     for event in events:
         state._apply(event)
         state.last_seq = event.seq
     return state
-
-
-class IdempotencyConflictError(ValueError):
-    """A client_id that was already used for a different message."""
-
-
-@dataclass(frozen=True)
-class TokenStreamed:
-    text: str
-
-
-@dataclass(frozen=True)
-class PhaseChanged:
-    phase: str
-    previous: str
-    title: str
-    reason: str = "candidate"
-
-
-@dataclass(frozen=True)
-class ReplyCompleted:
-    message: Message
-    usage: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class ReplyFailed:
-    detail: str
-
-
-@dataclass(frozen=True)
-class ReplyInterrupted:
-    detail: str
-    message: Message
-
-
-@dataclass(frozen=True)
-class SessionEnded:
-    reason: str
-
-
-TurnEvent = (
-    TokenStreamed | PhaseChanged | ReplyCompleted | ReplyFailed | ReplyInterrupted | SessionEnded
-)
 
 
 def validate_candidate_text(text: str) -> str:
