@@ -8,16 +8,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import anthropic
 from anthropic import AsyncAnthropic
 
-from interviewer.base import ReplyMeta, TurnContext
+from interviewer.base import TurnContext
 from interviewer.context_window import DEFAULT_CONTEXT_TOKENS, chat_messages
 from interviewer.prompts import render_system_prompt, render_turn_prompt
 from interviewer.providers.streaming import (
     DEFAULT_RETRY,
     ProviderFailure,
+    ProviderInterviewer,
     RetryPolicy,
     StreamEnd,
     classify_sdk_error,
-    run_provider_stream,
 )
 from interviewer.usage import Usage
 
@@ -30,9 +30,7 @@ def classify_anthropic_error(exc: Exception) -> ProviderFailure:
     return classify_sdk_error(anthropic, exc, name="Anthropic")
 
 
-class AnthropicInterviewer:
-    offline = False
-
+class AnthropicInterviewer(ProviderInterviewer):
     def __init__(
         self,
         *,
@@ -45,11 +43,8 @@ class AnthropicInterviewer:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         client: AsyncAnthropic | None = None,
     ) -> None:
-        self.model = model
+        super().__init__(model=model, context_tokens=context_tokens, retry=retry, sleep=sleep)
         self.model_id = self.price_key = f"anthropic:{model}"
-        self._context_tokens = context_tokens
-        self._retry = retry
-        self._sleep = sleep
         self._client = client or AsyncAnthropic(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
         )
@@ -89,17 +84,11 @@ class AnthropicInterviewer:
         if stop_reason is not None:
             yield StreamEnd(Usage(input_tokens, cached, output_tokens))
 
-    async def stream_reply(self, context: TurnContext) -> AsyncIterator[str | ReplyMeta]:
-        request = self._request(context)
-        prompt_text = "\n".join(
+    def _prompt_text(self, request: dict) -> str:
+        return "\n".join(
             [block["text"] for block in request["system"]]
             + [message["content"] for message in request["messages"]]
         )
-        async for item in run_provider_stream(
-            lambda: self._attempt(request),
-            classify=classify_anthropic_error,
-            prompt_text=prompt_text,
-            policy=self._retry,
-            sleep=self._sleep,
-        ):
-            yield item
+
+    def _classify(self, exc: Exception) -> ProviderFailure:
+        return classify_anthropic_error(exc)

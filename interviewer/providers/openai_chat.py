@@ -8,16 +8,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import openai
 from openai import AsyncOpenAI
 
-from interviewer.base import ReplyMeta, TurnContext
+from interviewer.base import TurnContext
 from interviewer.context_window import DEFAULT_CONTEXT_TOKENS, chat_messages
 from interviewer.prompts import INTERVIEWER_PROMPT_VERSION, render_system_prompt, render_turn_prompt
 from interviewer.providers.streaming import (
     DEFAULT_RETRY,
     ProviderFailure,
+    ProviderInterviewer,
     RetryPolicy,
     StreamEnd,
     classify_sdk_error,
-    run_provider_stream,
 )
 from interviewer.usage import Usage
 
@@ -30,9 +30,7 @@ def classify_openai_error(exc: Exception) -> ProviderFailure:
     return classify_sdk_error(openai, exc, name="OpenAI-compatible")
 
 
-class OpenAIChatInterviewer:
-    offline = False
-
+class OpenAIChatInterviewer(ProviderInterviewer):
     def __init__(
         self,
         *,
@@ -45,13 +43,10 @@ class OpenAIChatInterviewer:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         client: AsyncOpenAI | None = None,
     ) -> None:
-        self.model = model
+        super().__init__(model=model, context_tokens=context_tokens, retry=retry, sleep=sleep)
         self.model_id = f"openai:{model}"
         # A self-hosted server has no token bill; the official API is priced by model.
         self.price_key = f"openai-compatible:{model}" if base_url else self.model_id
-        self._context_tokens = context_tokens
-        self._retry = retry
-        self._sleep = sleep
         self._client = client or AsyncOpenAI(
             api_key=api_key or "not-needed",  # local servers accept any key
             base_url=base_url,
@@ -98,14 +93,8 @@ class OpenAIChatInterviewer:
         if finished:
             yield StreamEnd(usage)
 
-    async def stream_reply(self, context: TurnContext) -> AsyncIterator[str | ReplyMeta]:
-        request = self._request(context)
-        prompt_text = "\n".join(message["content"] for message in request["messages"])
-        async for item in run_provider_stream(
-            lambda: self._attempt(request),
-            classify=classify_openai_error,
-            prompt_text=prompt_text,
-            policy=self._retry,
-            sleep=self._sleep,
-        ):
-            yield item
+    def _prompt_text(self, request: dict) -> str:
+        return "\n".join(message["content"] for message in request["messages"])
+
+    def _classify(self, exc: Exception) -> ProviderFailure:
+        return classify_openai_error(exc)

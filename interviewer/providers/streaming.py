@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_RETRY",
     "RETRYABLE_STATUS",
     "ProviderFailure",
+    "ProviderInterviewer",
     "RetryPolicy",
     "StreamEnd",
     "classify_sdk_error",
@@ -162,3 +163,50 @@ async def run_provider_stream(
         output_tokens, _ = count_tokens("".join(raw))
         usage = Usage(prompt_tokens, 0, output_tokens, source=how)
     yield ReplyMeta(usage=usage, notes=notes, advance=wants_to_advance(notes))
+
+
+class ProviderInterviewer:
+    """What the real-model interviewers share: their settings and the streaming loop.
+
+    A subclass builds its provider's request (``_request``), streams one attempt of it
+    (``_attempt``), says which text of the request is the prompt (``_prompt_text``, for
+    counting tokens when the provider reports no usage) and classifies its SDK's errors.
+    """
+
+    offline = False
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        context_tokens: int,
+        retry: RetryPolicy,
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self.model = model
+        self._context_tokens = context_tokens
+        self._retry = retry
+        self._sleep = sleep
+
+    def _request(self, context) -> dict:
+        raise NotImplementedError
+
+    def _attempt(self, request: dict) -> AsyncIterator[str | StreamEnd]:
+        raise NotImplementedError
+
+    def _prompt_text(self, request: dict) -> str:
+        raise NotImplementedError
+
+    def _classify(self, exc: Exception) -> ProviderFailure:
+        raise NotImplementedError
+
+    async def stream_reply(self, context) -> AsyncIterator[str | ReplyMeta]:
+        request = self._request(context)
+        async for item in run_provider_stream(
+            lambda: self._attempt(request),
+            classify=self._classify,
+            prompt_text=self._prompt_text(request),
+            policy=self._retry,
+            sleep=self._sleep,
+        ):
+            yield item
