@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Callable
 from typing import TextIO
 
-from interviewer.service import (
-    InterviewService,
+from interviewer.service import InterviewService
+from interviewer.turn_events import (
     InvalidMessageError,
     PhaseChanged,
     ReplyCompleted,

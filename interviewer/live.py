@@ -18,13 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from interviewer.feed import EventId, FeedEvent, feed_from_log, token_events
-from interviewer.service import (
-    InterviewService,
-    ReplyCompleted,
-    ReplyFailed,
-    ReplyInterrupted,
-    TokenStreamed,
-)
+from interviewer.service import InterviewService
+from interviewer.turn_events import ReplyCompleted, ReplyFailed, ReplyInterrupted, TokenStreamed
 from storage.events import EventType, SessionEvent, SessionRecord
 
 __all__ = ["LiveTurn", "TurnManager"]

@@ -42,18 +42,7 @@ from storage.events import EventType, SessionEvent, SessionRecord, SessionStore
 __all__ = [
     "DEFAULT_SESSION_TOKEN_BUDGET",
     "LEVELS",
-    "IdempotencyConflictError",
     "InterviewService",
-    "InvalidMessageError",
-    "PhaseChanged",
-    "ReplyCompleted",
-    "ReplyFailed",
-    "ReplyInterrupted",
-    "SessionEnded",
-    "TokenStreamed",
-    "TurnClaim",
-    "TurnEvent",
-    "TurnNotAllowedError",
 ]
 
 LEVELS = ("mid", "senior", "staff")

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from interviewer.base import InterviewerError, ReplyMeta
-from interviewer.service import (
-    SIGN_OFF,
+from interviewer.service import SIGN_OFF
+from interviewer.turn_events import (
     InvalidMessageError,
     PhaseChanged,
     ReplyCompleted,

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from interviewer.feed import EventId, InvalidEventId
 from interviewer.live import TurnManager
-from interviewer.service import (
+from interviewer.turn_events import (
     IdempotencyConflictError,
     InvalidMessageError,
     TurnNotAllowedError,

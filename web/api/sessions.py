@@ -13,12 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Response, status
 
 from interviewer.conversation import Conversation
-from interviewer.service import (
-    IdempotencyConflictError,
-    InterviewService,
-    TurnNotAllowedError,
-)
+from interviewer.service import InterviewService
 from interviewer.timekeeper import clockface
+from interviewer.turn_events import IdempotencyConflictError, TurnNotAllowedError
 from problems.loader import UnknownProblemError
 from storage.events import SessionRecord
 from web.deps import ManagerDep, OwnedSessionDep, OwnerDep, ServiceDep
