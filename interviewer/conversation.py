@@ -264,9 +264,3 @@ class Conversation:
     def messages_in_phase(self, phase: str | None = None) -> list[Message]:
         phase = phase or self.phase
         return [message for message in self.replies if message.phase == phase]
-
-    def candidate_turns_in_phase(self, phase: str | None = None) -> int:
-        return sum(1 for message in self.messages_in_phase(phase) if message.role == "candidate")
-
-    def seconds_since_start(self, at: datetime) -> float:
-        return (at - self.started_at).total_seconds()

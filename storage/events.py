@@ -298,12 +298,3 @@ class SessionStore:
             query = query.where(schema.events.c.type != EventType.REPLY_DELTA.value)
         rows = conn.execute(query.order_by(schema.events.c.seq)).all()
         return [_event_from_row(row) for row in rows]
-
-    def last_seq(self, session_id: str) -> int:
-        with self._engine.connect() as conn:
-            last = conn.execute(
-                select(func.max(schema.events.c.seq)).where(
-                    schema.events.c.session_id == session_id
-                )
-            ).scalar_one()
-        return last or 0
