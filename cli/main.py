@@ -1,4 +1,4 @@
-"""``interview``: serve the web app, or browse the problem bank from the terminal."""
+"""``interview``: serve the web app, practise or grade in the terminal, browse the problems."""
 
 from __future__ import annotations
 
@@ -105,6 +105,20 @@ def _cmd_practice(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cli.grade import GradeError, grade_file
+    from rubrics.registry import UnknownModelError, choose_judge
+
+    try:
+        judge = choose_judge(_settings(), args.judge, samples=args.samples)
+        return grade_file(Path(args.file), judge, as_json=args.json, level=args.level)
+    except (GradeError, UnknownModelError) as exc:
+        print(f"interview: {exc}", file=sys.stderr)
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interview", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -124,6 +138,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     practice.add_argument("--level", default="senior", choices=["mid", "senior", "staff"])
     practice.set_defaults(handler=_cmd_practice)
+
+    grade = commands.add_parser(
+        "grade", help="grade a transcript file (the exchange format) and print the scorecard"
+    )
+    grade.add_argument("file", metavar="FILE.json")
+    grade.add_argument("--judge", help="offline, openai:MODEL or anthropic:MODEL")
+    grade.add_argument("--json", action="store_true", help="print the scorecard as JSON")
+    grade.add_argument("--level", choices=["mid", "senior", "staff"], help="target level")
+    grade.add_argument(
+        "--samples",
+        type=int,
+        default=1,
+        choices=range(1, 6),
+        metavar="N",
+        help="LLM judge samples per dimension (median score, spread reported); 1-5",
+    )
+    grade.set_defaults(handler=_cmd_grade)
 
     problems = commands.add_parser(
         "problems", help="list the practice problems, or `problems show ID` for one"

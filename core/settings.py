@@ -38,7 +38,10 @@ class Settings(BaseSettings):
         default="",
         description="provider:model for the interviewer; empty picks from the configured keys.",
     )
-    judge_model: str = ""
+    judge_model: str = Field(
+        default="",
+        description="offline or provider:model for grading; empty picks from the configured keys.",
+    )
     openai_model: str = "gpt-4.1-mini"
     anthropic_model: str = "claude-sonnet-4-6"
 

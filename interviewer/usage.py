@@ -10,7 +10,14 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["PriceTable", "Usage", "count_tokens", "load_price_table", "token_counter_name"]
+__all__ = [
+    "PriceTable",
+    "Usage",
+    "count_tokens",
+    "load_price_table",
+    "token_counter_name",
+    "usage_from_openai",
+]
 
 logger = logging.getLogger(__name__)
 DEFAULT_PRICE_TABLE = Path(__file__).with_name("prices.yaml")
@@ -33,6 +40,16 @@ class Usage:
     @property
     def total(self) -> int:
         return self.input_tokens + self.output_tokens
+
+
+def usage_from_openai(usage) -> Usage:
+    """``Usage`` from an OpenAI ``CompletionUsage`` (chat completions, streamed or not)."""
+    details = usage.prompt_tokens_details
+    return Usage(
+        input_tokens=usage.prompt_tokens,
+        cached_input_tokens=(details.cached_tokens or 0) if details else 0,
+        output_tokens=usage.completion_tokens,
+    )
 
 
 @cache

@@ -72,7 +72,7 @@ class SessionEvent:
 Guard = Callable[[list["SessionEvent"]], list | None]
 
 
-def _aware(value: datetime) -> datetime:
+def aware_utc(value: datetime) -> datetime:
     # SQLite hands timestamps back naive; every timestamp we store is UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -85,7 +85,7 @@ def _session_from_row(row: Any) -> SessionRecord:
         minutes=row.minutes,
         interviewer_model=row.interviewer_model,
         status=row.status,
-        created_at=_aware(row.created_at),
+        created_at=aware_utc(row.created_at),
         persona=row.persona,
         level=row.level,
         prompt_version=row.prompt_version,
@@ -97,7 +97,7 @@ def _event_from_row(row: Any) -> SessionEvent:
         session_id=row.session_id,
         seq=row.seq,
         type=EventType(row.type),
-        at=_aware(row.at),
+        at=aware_utc(row.at),
         data=json.loads(row.data),
     )
 

@@ -28,12 +28,14 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
+def _identity_column(conn: Connection) -> str:
+    if conn.dialect.name == "sqlite":
+        return "id INTEGER PRIMARY KEY AUTOINCREMENT"
+    return "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+
+
 def _m001_sessions_and_events(conn: Connection) -> None:
-    event_id = (
-        "id INTEGER PRIMARY KEY AUTOINCREMENT"
-        if conn.dialect.name == "sqlite"
-        else "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-    )
+    event_id = _identity_column(conn)
     conn.execute(
         text(
             """
@@ -78,9 +80,35 @@ def _m002_session_setup(conn: Connection) -> None:
         )
 
 
+def _m003_scorecards(conn: Connection) -> None:
+    row_id = _identity_column(conn)
+    conn.execute(
+        text(
+            f"""
+            CREATE TABLE scorecards (
+                {row_id},
+                session_id VARCHAR(32) NOT NULL REFERENCES sessions (id),
+                status VARCHAR(16) NOT NULL,
+                judge VARCHAR(128) NOT NULL,
+                done INTEGER NOT NULL DEFAULT 0,
+                total INTEGER NOT NULL,
+                started_at TIMESTAMP WITH TIME ZONE NOT NULL,
+                finished_at TIMESTAMP WITH TIME ZONE,
+                recommendation VARCHAR(16),
+                score REAL,
+                data TEXT,
+                error TEXT
+            )
+            """
+        )
+    )
+    conn.execute(text("CREATE INDEX ix_scorecards_session_id ON scorecards (session_id, id)"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions_and_events", _m001_sessions_and_events),
     Migration(2, "session_persona_level_prompt_version", _m002_session_setup),
+    Migration(3, "scorecards", _m003_scorecards),
 )
 
 

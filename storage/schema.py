@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -44,4 +45,23 @@ events = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("data", Text, nullable=False),
     UniqueConstraint("session_id", "seq", name="uq_session_events_session_seq"),
+)
+
+scorecards = Table(
+    "scorecards",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("session_id", String(32), ForeignKey("sessions.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("judge", String(128), nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("recommendation", String(16)),
+    Column("score", Float),
+    Column("data", Text),
+    Column("error", Text),
 )

@@ -16,9 +16,11 @@ from interviewer.base import Interviewer
 from interviewer.clock import Clock
 from interviewer.live import TurnManager
 from problems.loader import ProblemBank
+from rubrics.service import GradingService
 from storage.listener import PostgresListener
+from storage.scorecards import ScorecardStore
 from web import pages
-from web.api import live, problems, sessions
+from web.api import live, problems, scorecards, sessions
 from web.body_limit import BodyLimitMiddleware
 from web.errors import install_error_handlers
 from web.identity import IdentityMiddleware
@@ -66,6 +68,8 @@ def make_app(
                 listener_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener_task
+            for task in list(app.state.grading_tasks):
+                task.cancel()
             await manager.stop()
 
     app = FastAPI(
@@ -78,6 +82,15 @@ def make_app(
     app.state.settings = settings
     app.state.engine = wired.engine
     app.state.service = service
+    app.state.grading = GradingService(
+        store=service.store,
+        scorecards=ScorecardStore(wired.engine),
+        bank=service.bank,
+        plan=service.plan,
+        clock=service.clock,
+        offload=asyncio.to_thread,
+    )
+    app.state.grading_tasks = set()
     app.state.interviewer_info = InterviewerInfo(
         model=service.interviewer.model_id,
         offline=service.interviewer.offline,
@@ -96,6 +109,7 @@ def make_app(
     app.include_router(problems.router)
     app.include_router(sessions.router)
     app.include_router(live.router)
+    app.include_router(scorecards.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     install_error_handlers(app)

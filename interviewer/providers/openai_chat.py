@@ -19,7 +19,7 @@ from interviewer.providers.streaming import (
     StreamEnd,
     classify_sdk_error,
 )
-from interviewer.usage import Usage
+from interviewer.usage import Usage, usage_from_openai
 
 __all__ = ["OpenAIChatInterviewer", "classify_openai_error"]
 
@@ -79,12 +79,7 @@ class OpenAIChatInterviewer(ProviderInterviewer):
         usage: Usage | None = None
         async for chunk in stream:
             if chunk.usage is not None:
-                details = chunk.usage.prompt_tokens_details
-                usage = Usage(
-                    input_tokens=chunk.usage.prompt_tokens,
-                    cached_input_tokens=(details.cached_tokens or 0) if details else 0,
-                    output_tokens=chunk.usage.completion_tokens,
-                )
+                usage = usage_from_openai(chunk.usage)
             for choice in chunk.choices:
                 if choice.delta is not None and choice.delta.content:
                     yield choice.delta.content

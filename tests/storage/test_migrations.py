@@ -86,7 +86,7 @@ def test_migration_2_keeps_sessions_made_before_it(bare_engine):
             ),
             {"at": datetime(2026, 1, 1, tzinfo=UTC)},
         )
-    assert migrate(bare_engine) == [2]
+    assert migrate(bare_engine, MIGRATIONS[:2]) == [2]
     from storage.events import SessionStore
 
     record = SessionStore(bare_engine).get_session("s1")

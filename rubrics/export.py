@@ -1,0 +1,103 @@
+"""The scorecard as Markdown, for people; JSON is the pydantic model's own dump."""
+
+from __future__ import annotations
+
+from rubrics.scorecard import Scorecard
+
+__all__ = ["RECOMMENDATION_TITLES", "clock", "scorecard_markdown"]
+
+RECOMMENDATION_TITLES = {
+    "strong_no_hire": "Strong no hire",
+    "no_hire": "No hire",
+    "lean_no_hire": "Lean no hire",
+    "lean_hire": "Lean hire",
+    "hire": "Hire",
+    "strong_hire": "Strong hire",
+}
+_STATUS = {"right": "right", "off": "off", "missing": "missing"}
+
+
+def clock(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _cell(text: object) -> str:
+    """Table cells cannot hold pipes or newlines."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _quote(text: str) -> str:
+    return " ".join(text.split()).replace("\\", "\\\\").replace("`", "'")
+
+
+def scorecard_markdown(card: Scorecard, *, title: str | None = None) -> str:
+    lines = [
+        f"# Scorecard: {title or card.problem}",
+        "",
+        f"**{RECOMMENDATION_TITLES[card.recommendation]}** at the {card.level} level; "
+        f"overall score **{card.score:.0f}/100**"
+        + ("" if card.complete else " (incomplete: some dimensions could not be scored)"),
+        "",
+    ]
+    lines += [f"- {_quote(reason)}" for reason in card.recommendation_reasons]
+    lines += ["", "| dimension | score | expected | weight |", "|---|---|---|---|"]
+    for d in card.dimensions:
+        score = f"{d.score}/4" if d.score is not None else "unscored"
+        lines.append(f"| {_cell(d.title)} | {score} | {d.expected} | {d.weight:g} |")
+    names = {d.id: d.title for d in card.dimensions}
+    lines += [
+        "",
+        "Strongest: " + (", ".join(names[i] for i in card.strongest) or "-"),
+        "Weakest: " + (", ".join(names[i] for i in card.weakest) or "-"),
+        "",
+        "## Most valuable improvements",
+        "",
+    ]
+    lines += [f"{n}. {_quote(text)}" for n, text in enumerate(card.improvements, 1)] or [
+        "None: every dimension is at the top of the scale."
+    ]
+    if card.injections:
+        lines += ["", "## Text aimed at the grader (removed before grading)", ""]
+        lines += [
+            f"- turn {row.turn_id} at {clock(row.t)}: {row.kind}: \u201c{_quote(row.excerpt)}\u201d"
+            for row in card.injections
+        ]
+    lines += ["", "## Dimensions", ""]
+    for d in card.dimensions:
+        score = f"{d.score}/4 - {d.level}" if d.score is not None else f"unscored ({d.error})"
+        lines += [f"### {d.title}: {score}", ""]
+        if d.rationale:
+            lines += [_quote(d.rationale), ""]
+        for item in d.evidence:
+            lines.append(
+                f"- [turn {item.turn_id}, {clock(item.t)}] \u201c{_quote(item.quote)}\u201d"
+            )
+        if d.missed_key_points:
+            lines.append("- A strong answer would also have: " + "; ".join(d.missed_key_points))
+        for flag in d.flags:
+            lines.append(f"- Note: {_quote(flag)}")
+        if d.spread is not None:
+            lines.append(f"- Samples {d.samples}, spread {d.spread}")
+        lines.append("")
+    lines += ["## Estimation check", "", "| estimate | expected | stated | verdict |"]
+    lines.append("|---|---|---|---|")
+    for row in card.estimates:
+        expected = f"{row.expected[0]:g}-{row.expected[1]:g} {row.unit}"
+        stated = row.stated or "-"
+        lines.append(
+            f"| {_cell(row.name)} | {_cell(expected)} | {_cell(stated)} | {_STATUS[row.status]} |"
+        )
+    lines += ["", "## Time per phase", "", "| phase | used | budget |", "|---|---|---|"]
+    for row in card.time:
+        lines.append(f"| {_cell(row.title)} | {clock(row.used_s)} | {clock(row.budget_s)} |")
+    cost = card.cost
+    lines += [
+        "",
+        f"Judge {card.judge}; rubric {card.rubric_version}; prompt {card.prompt_version}; "
+        f"{cost.calls} calls, {cost.input_tokens} input tokens "
+        f"({cost.cached_input_tokens} cached), {cost.output_tokens} output tokens, "
+        f"${cost.cost_usd:.4f}; graded {card.graded_at:%Y-%m-%d %H:%M} UTC.",
+        "",
+    ]
+    return "\n".join(lines)

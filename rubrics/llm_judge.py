@@ -1,0 +1,255 @@
+"""The LLM judge: one structured call per dimension, run concurrently, verified afterwards.
+
+The system prompt holds everything the calls share (instructions, rubric, problem reference,
+measured facts and the transcript) so the provider's prompt cache serves the fan-out; only the
+short per-dimension request differs. The transcript sits between markers carrying a random
+token drawn for this grading run, and any look-alike of the markers inside the transcript is
+neutralised first.
+
+Each answer is validated with pydantic; an invalid one gets one repair request, then the
+dimension is marked unscored (never defaulted to a pass or a fail). Scores outside 1-4 are
+clamped and flagged. Evidence verification happens in :mod:`rubrics.grading`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import statistics
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import BaseModel, Field, ValidationError
+
+from interviewer.usage import PriceTable, Usage, load_price_table
+from rubrics.injection import neutralise_delimiters
+from rubrics.judge import GradingContext, JudgedDimension, Progress
+from rubrics.judge_clients import JudgeClient, message_of
+from rubrics.rubric import Dimension
+from rubrics.scorecard import Cost, Evidence
+
+__all__ = ["JUDGE_PROMPT_VERSION", "DimensionGrade", "LLMJudge", "grade_schema"]
+
+JUDGE_PROMPT_VERSION = "judge.v1"
+_PROMPTS = Environment(
+    loader=FileSystemLoader(Path(__file__).with_name("prompts")),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+    autoescape=False,
+)
+
+
+class QuotedEvidence(BaseModel):
+    turn_id: int
+    quote: str = Field(max_length=1000)
+
+
+class DimensionGrade(BaseModel):
+    """The judge's answer. Field order is generation order: evidence, reasoning, then score."""
+
+    evidence: list[QuotedEvidence] = Field(max_length=8)
+    reasoning: str = Field(max_length=4000)
+    score: int
+
+
+def grade_schema() -> dict:
+    """A strict JSON schema (every field required, no extras) in the order to generate."""
+    return {
+        "type": "object",
+        "properties": {
+            "evidence": {
+                "type": "array",
+                "description": "Verbatim quotes from candidate turns, with the turn id.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "turn_id": {"type": "integer"},
+                        "quote": {"type": "string"},
+                    },
+                    "required": ["turn_id", "quote"],
+                    "additionalProperties": False,
+                },
+            },
+            "reasoning": {"type": "string"},
+            "score": {"type": "integer", "description": "1 to 4"},
+        },
+        "required": ["evidence", "reasoning", "score"],
+        "additionalProperties": False,
+    }
+
+
+class _Unscored(Exception):
+    pass
+
+
+class LLMJudge:
+    def __init__(
+        self,
+        client: JudgeClient,
+        *,
+        concurrency: int = 4,
+        timeout: float = 60.0,
+        samples: int = 1,
+        price_table: PriceTable | None = None,
+        marker: str | None = None,
+    ) -> None:
+        if samples < 1:
+            raise ValueError("samples must be at least 1")
+        self.client = client
+        self.name = client.model_id
+        self.prompt_version = JUDGE_PROMPT_VERSION
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self.samples = samples
+        self.price_table = price_table or load_price_table()
+        self._marker = marker
+
+    # -- prompts ----------------------------------------------------------------------------
+
+    def system_prompt(self, context: GradingContext, marker: str) -> str:
+        transcript = context.transcript
+        level = transcript.level
+        turns = [
+            turn.model_copy(update={"text": neutralise_delimiters(turn.text, marker)})
+            for turn in transcript.turns
+            if turn.text.strip()
+        ]
+        return _PROMPTS.get_template(f"{JUDGE_PROMPT_VERSION}.system.j2").render(
+            marker=marker,
+            problem=context.problem,
+            level=level,
+            level_expectation=getattr(context.problem.level_expectations, level),
+            estimates=context.estimates,
+            time_rows=context.time_rows,
+            dimensions=context.rubric.judged_dimensions,
+            turns=turns,
+            notes=neutralise_delimiters(transcript.notes, marker),
+        )
+
+    def dimension_request(self, dimension: Dimension) -> str:
+        return _PROMPTS.get_template(f"{JUDGE_PROMPT_VERSION}.dimension.j2").render(
+            dimension=dimension
+        )
+
+    # -- grading ----------------------------------------------------------------------------
+
+    async def judge(
+        self, context: GradingContext, dimensions: list[Dimension], progress: Progress
+    ) -> tuple[dict[str, JudgedDimension], Cost]:
+        marker = self._marker or secrets.token_hex(8)
+        system = self.system_prompt(context, marker)
+        cache_key = f"{JUDGE_PROMPT_VERSION}:{context.problem.id}:{marker}"
+        semaphore = asyncio.Semaphore(self.concurrency)
+        usages: list[Usage] = []
+
+        async def one_sample(dimension: Dimension) -> DimensionGrade:
+            async with semaphore:
+                return await self._ask(dimension, system, cache_key, usages)
+
+        async def one_dimension(dimension: Dimension) -> JudgedDimension:
+            progress(dimension.id, "started")
+            outcomes = await asyncio.gather(
+                *(one_sample(dimension) for _ in range(self.samples)), return_exceptions=True
+            )
+            result = self._combine(outcomes)
+            progress(dimension.id, "done" if result.score is not None else "unscored")
+            return result
+
+        results = await asyncio.gather(*(one_dimension(d) for d in dimensions))
+        return dict(zip((d.id for d in dimensions), results, strict=True)), self._cost(usages)
+
+    async def _ask(
+        self, dimension: Dimension, system: str, cache_key: str, usages: list[Usage]
+    ) -> DimensionGrade:
+        messages = [{"role": "user", "content": self.dimension_request(dimension)}]
+        temperature = 0.0 if self.samples == 1 else 0.7
+        for attempt in range(2):
+            try:
+                reply = await asyncio.wait_for(
+                    self.client.structured(
+                        system=system,
+                        messages=messages,
+                        schema=grade_schema(),
+                        timeout=self.timeout,
+                        temperature=temperature,
+                        cache_key=cache_key,
+                    ),
+                    timeout=self.timeout,
+                )
+            except TimeoutError:
+                raise _Unscored(f"the judge timed out after {self.timeout:g} s") from None
+            except Exception as exc:
+                raise _Unscored(f"the judge call failed: {message_of(exc)}") from None
+            usages.append(reply.usage)
+            try:
+                if reply.refusal:
+                    raise ValueError(f"the model refused or was cut off: {reply.refusal}")
+                return DimensionGrade.model_validate_json(reply.text)
+            except (ValidationError, ValueError) as exc:
+                error = _short_error(exc)
+                if attempt == 1:
+                    raise _Unscored(f"invalid answer after one repair: {error}") from None
+                repair = _PROMPTS.get_template(f"{JUDGE_PROMPT_VERSION}.repair.j2").render(
+                    error=error, dimension_id=dimension.id
+                )
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": reply.text or "(empty)"},
+                    {"role": "user", "content": repair},
+                ]
+        raise AssertionError("unreachable")
+
+    def _combine(self, outcomes: list[DimensionGrade | BaseException]) -> JudgedDimension:
+        grades = [outcome for outcome in outcomes if isinstance(outcome, DimensionGrade)]
+        errors = []
+        for outcome in outcomes:
+            if isinstance(outcome, _Unscored):
+                errors.append(str(outcome))
+            elif isinstance(outcome, BaseException):
+                errors.append(f"the judge failed: {message_of(outcome)}")
+        if not grades:
+            return JudgedDimension(None, error="; ".join(dict.fromkeys(errors)) or "no answer")
+        flags = []
+        scores = []
+        for grade in grades:
+            clamped = max(1, min(4, grade.score))
+            if clamped != grade.score:
+                flags.append(f"score {grade.score} is outside 1-4; clamped to {clamped}")
+            scores.append(clamped)
+        median = statistics.median_low(scores)
+        chosen = next(grade for grade, score in zip(grades, scores, strict=True) if score == median)
+        if errors:
+            flags.append(f"{len(errors)} of {len(outcomes)} samples failed: {errors[0]}")
+        evidence = [
+            Evidence(turn_id=item.turn_id, t=0.0, quote=item.quote) for item in chosen.evidence
+        ]
+        return JudgedDimension(
+            median,
+            rationale=chosen.reasoning,
+            evidence=evidence,
+            flags=flags,
+            samples=scores if self.samples > 1 else [],
+            spread=(max(scores) - min(scores)) if self.samples > 1 else None,
+        )
+
+    def _cost(self, usages: list[Usage]) -> Cost:
+        total = Usage(
+            input_tokens=sum(u.input_tokens for u in usages),
+            cached_input_tokens=sum(u.cached_input_tokens for u in usages),
+            output_tokens=sum(u.output_tokens for u in usages),
+        )
+        return Cost(
+            calls=len(usages),
+            input_tokens=total.input_tokens,
+            cached_input_tokens=total.cached_input_tokens,
+            output_tokens=total.output_tokens,
+            cost_usd=self.price_table.cost_usd(self.client.price_key, total),
+        )
+
+
+def _short_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "answer"
+        return f"{where}: {first['msg']}"
+    return str(exc)[:300]

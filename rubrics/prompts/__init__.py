@@ -1,0 +1,1 @@
+"""Versioned Jinja2 templates of the LLM judge prompts."""

@@ -1,0 +1,78 @@
+"""Text helpers shared by the judges: normalising, sentences and keyword matching."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rubrics.quantities import stem
+from rubrics.transcript import Transcript
+
+__all__ = [
+    "Sentence",
+    "candidate_sentences",
+    "contains_phrase",
+    "normalise",
+    "split_sentences",
+    "word_count",
+]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[<A-Z0-9*-])|\n+")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'^%$/.-]*")
+
+
+def normalise(text: str) -> str:
+    """Lower case, typographic quotes and dashes made plain, whitespace collapsed."""
+    text = text.lower()
+    text = text.translate(
+        str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-"})
+    )
+    text = text.replace("\u2014", " - ")
+    return " ".join(text.split())
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    turn_id: int
+    t: float
+    phase: str
+    text: str
+
+    @property
+    def normalised(self) -> str:
+        return normalise(self.text)
+
+    @property
+    def stems(self) -> set[str]:
+        return {stem(word) for word in re.findall(r"[A-Za-z][A-Za-z0-9-]*", self.text)}
+
+
+def split_sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
+
+
+def candidate_sentences(transcript: Transcript, phase: str | None = None) -> list[Sentence]:
+    return [
+        Sentence(turn.id, turn.t, turn.phase, sentence)
+        for turn in transcript.candidate_turns
+        if phase is None or turn.phase == phase
+        for sentence in split_sentences(turn.text)
+    ]
+
+
+@cache
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    words = [re.escape(word) for word in normalise(phrase).split()]
+    body = r"[\s-]+".join(words)
+    # Match whole words, letting a plural or possessive "s" follow the last one.
+    return re.compile(rf"(?<![a-z0-9]){body}(?:s|es|'s)?(?![a-z0-9])")
+
+
+def contains_phrase(normalised_text: str, phrase: str) -> bool:
+    """Whole-word, case-insensitive match of ``phrase`` in already normalised text."""
+    return bool(_phrase_pattern(phrase).search(normalised_text))
