@@ -51,3 +51,28 @@ def test_out_of_order_reports_mark_the_cache_stale_instead_of_leaving_a_gap():
         return [event.seq for event in await channel.read_log(fetch)]
 
     assert asyncio.run(scenario()) == [1, 2, 3, 4]
+
+
+def test_appends_reported_during_the_first_read_are_fetched_by_the_next_read():
+    """The first read's query ran before these appends committed; the report of them arrived
+    before the read returned, while nothing was cached. The next read must fetch them."""
+
+    async def scenario():
+        channel = SessionChannel()
+        gate = asyncio.Event()
+        committed = [1, 2, 3]
+
+        async def fetch(after):
+            snapshot = [seq for seq in committed if seq > after]  # the query runs now...
+            await gate.wait()  # ...and its rows come back later
+            return events(*snapshot)
+
+        first = asyncio.create_task(channel.read_log(fetch))
+        await asyncio.sleep(0)
+        committed += [4, 5]
+        channel.take(events(4, 5))  # reported while the first read is in flight
+        gate.set()
+        assert [event.seq for event in await first] == [1, 2, 3]
+        return [event.seq for event in await channel.read_log(fetch)]
+
+    assert asyncio.run(scenario()) == [1, 2, 3, 4, 5]
