@@ -65,9 +65,10 @@ def grade_file(
     *,
     as_json: bool,
     level: str | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     transcript = _load(path, level)
     bank = load_bank()
     try:

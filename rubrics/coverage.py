@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from problems.models import KeyPoint, Problem
 from rubrics.quantities import extract_quantities
@@ -91,6 +92,12 @@ def has_reason(text: str) -> bool:
 
 def is_substantive(sentence: Sentence) -> bool:
     """Not buzzword fluff: a question, a number with a unit, a reason, or few buzzwords."""
+    return _substantive(sentence.text)
+
+
+@cache
+def _substantive(raw: str) -> bool:
+    sentence = Sentence(0, 0.0, "", raw)
     text = sentence.normalised
     buzz = buzzword_count(text)
     if buzz == 0:

@@ -107,7 +107,7 @@ class AnthropicJudgeClient:
         response = await self._client.messages.create(
             model=self.model,
             max_tokens=MAX_OUTPUT_TOKENS,
-            temperature=temperature,
+            # This SDK's Messages API takes no temperature: samples vary by default.
             # The rubric and transcript are the same for every dimension: cache them.
             system=[{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
             messages=messages,

@@ -92,6 +92,7 @@ class LLMJudge:
         samples: int = 1,
         price_table: PriceTable | None = None,
         marker: str | None = None,
+        warm_cache: bool = True,
     ) -> None:
         if samples < 1:
             raise ValueError("samples must be at least 1")
@@ -103,6 +104,7 @@ class LLMJudge:
         self.samples = samples
         self.price_table = price_table or load_price_table()
         self._marker = marker
+        self.warm_cache = warm_cache
 
     # -- prompts ----------------------------------------------------------------------------
 
@@ -155,7 +157,13 @@ class LLMJudge:
             progress(dimension.id, "done" if result.score is not None else "unscored")
             return result
 
-        results = await asyncio.gather(*(one_dimension(d) for d in dimensions))
+        results = []
+        rest = list(dimensions)
+        if self.warm_cache and len(rest) > 1:
+            # One call first writes the shared prefix to the provider's cache; the fan-out
+            # that follows reads it instead of paying for it again.
+            results.append(await one_dimension(rest.pop(0)))
+        results += await asyncio.gather(*(one_dimension(d) for d in rest))
         return dict(zip((d.id for d in dimensions), results, strict=True)), self._cost(usages)
 
     async def _ask(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 
 __all__ = ["Quantity", "UnitSpec", "extract_quantities", "parse_unit", "stem"]
 
@@ -314,8 +315,13 @@ def _interpret(value: float, money: bool, tail: str) -> tuple[str, float, str, i
     return None
 
 
-def extract_quantities(text: str) -> list[Quantity]:
+def extract_quantities(text: str) -> tuple[Quantity, ...]:
     """Every number in ``text`` that carries a unit or a counted noun, in order."""
+    return _extract(text)
+
+
+@cache
+def _extract(text: str) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     for match in _QUANTITY.finditer(text):
         value = _number(match)
@@ -340,4 +346,4 @@ def extract_quantities(text: str) -> list[Quantity]:
         found.append(
             Quantity(base_value, kind, text[match.start() : end].strip(), match.start(), end, noun)
         )
-    return found
+    return tuple(found)
