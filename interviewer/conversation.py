@@ -76,6 +76,7 @@ class Conversation:
     # The last attempt at the interviewer's turn failed: wait for an explicit retry.
     attempt_failed: bool = False
     client_ids: dict[str, tuple[int, str]] = field(default_factory=dict)
+    notes: str = ""  # the candidate's design notes (text or Mermaid), latest version
 
     @classmethod
     def from_events(cls, events: Iterable[SessionEvent]) -> Conversation:
@@ -160,6 +161,8 @@ class Conversation:
                 self.spans[-1] = PhaseSpan(
                     last.phase, last.started_active, self.active_seconds(event.at), last.reason
                 )
+            case EventType.NOTES_SAVED:
+                self.notes = data["text"]
             case EventType.TURN_USAGE:
                 self.input_tokens += data.get("input_tokens", 0)
                 self.cached_input_tokens += data.get("cached_input_tokens", 0)

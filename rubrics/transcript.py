@@ -190,7 +190,7 @@ def transcript_from_events(
         turns=turns,
         minutes=conversation.minutes,
         level=level,
-        notes=notes,
+        notes=notes or conversation.notes,
         measured_phase_seconds=conversation.phase_seconds_used(conversation.ended_at or now),
         session_id=session_id,
     )

@@ -44,6 +44,7 @@ class EventType(StrEnum):
     REPLY_FAILED = "reply_failed"
     REPLY_CANCELLED = "reply_cancelled"
     CANCEL_REQUESTED = "cancel_requested"
+    NOTES_SAVED = "notes_saved"
 
 
 @dataclass(frozen=True)

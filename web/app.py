@@ -20,11 +20,12 @@ from rubrics.service import GradingService
 from storage.listener import PostgresListener
 from storage.scorecards import ScorecardStore
 from web import pages
-from web.api import live, problems, scorecards, sessions
+from web.api import history, live, notes, problems, replay, scorecards, sessions
 from web.body_limit import BodyLimitMiddleware
 from web.errors import install_error_handlers
 from web.identity import IdentityMiddleware
 from web.schemas import InterviewerInfo
+from web.security_headers import SecurityHeadersMiddleware
 
 __all__ = ["make_app"]
 
@@ -110,6 +111,9 @@ def make_app(
     app.include_router(sessions.router)
     app.include_router(live.router)
     app.include_router(scorecards.router)
+    app.include_router(notes.router)
+    app.include_router(replay.router)
+    app.include_router(history.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     install_error_handlers(app)
@@ -117,4 +121,5 @@ def make_app(
         IdentityMiddleware, secret_key=settings.resolved_secret_key(), secure=settings.cookie_secure
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -1,4 +1,4 @@
-"""Server-rendered pages: the problem list and the interview room."""
+"""Server-rendered pages: picker, setup, interview room, scorecard, replay and history."""
 
 from __future__ import annotations
 
@@ -49,4 +49,33 @@ def interview_room(request: Request, session: OwnedSessionDep, service: ServiceD
             "phases": service.plan.phases,
             "interviewer": request.app.state.interviewer_info,
         },
+    )
+
+
+def _problem_view(service, session):
+    if session.problem_id not in service.bank:
+        raise HTTPException(status_code=404, detail="this session's problem no longer exists")
+    return service.bank.get(session.problem_id).candidate_view()
+
+
+@router.get("/replay/{session_id}", response_class=HTMLResponse)
+def replay_page(request: Request, session: OwnedSessionDep, service: ServiceDep) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request,
+        "replay.html",
+        {
+            "session": session,
+            "problem": _problem_view(service, session),
+            "phases": service.plan.phases,
+            "interviewer": request.app.state.interviewer_info,
+        },
+    )
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history_page(request: Request, service: ServiceDep, owner_id: OwnerDep) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request,
+        "history.html",
+        {"owner_id": owner_id, "interviewer": request.app.state.interviewer_info},
     )
