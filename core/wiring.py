@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from core.settings import Settings
 from interviewer.base import Interviewer
 from interviewer.clock import Clock, SystemClock
+from interviewer.offline import OfflineInterviewer
 from interviewer.registry import choose_interviewer
 from interviewer.service import InterviewService, Offload
 from interviewer.usage import load_price_table
@@ -44,6 +45,12 @@ def build_service(
     prices = load_price_table(settings.price_table)
     engine = make_engine(settings.resolved_database_url())
     migrate(engine)
+    # The offline interviewer is always available, whatever the default is.
+    alternatives = (
+        []
+        if interviewer.offline
+        else [OfflineInterviewer(token_delay=settings.offline_token_delay)]
+    )
     service = InterviewService(
         store=SessionStore(engine),
         bank=bank or load_bank(),
@@ -54,5 +61,6 @@ def build_service(
         token_budget=settings.session_token_budget,
         turn_lease_seconds=settings.turn_lease_seconds,
         offload=offload,
+        alternatives=alternatives,
     )
     return Wired(service, engine, reason)

@@ -96,6 +96,7 @@ class InterviewService:
         token_budget: int = DEFAULT_SESSION_TOKEN_BUDGET,
         turn_lease_seconds: float = DEFAULT_TURN_LEASE_SECONDS,
         offload: Offload | None = None,
+        alternatives: list[Interviewer] = (),
     ) -> None:
         self.turn_lease_seconds = turn_lease_seconds
         # How the async turn loop runs its database calls: inline by default (deterministic for
@@ -105,6 +106,8 @@ class InterviewService:
         self.bank = bank
         self.plan = plan
         self.interviewer = interviewer
+        # Models a session may choose instead of the default (see ``interviewers``).
+        self._alternatives = list(alternatives)
         self.clock = clock
         self.prices = prices or load_price_table()
         self.token_budget = token_budget
@@ -120,8 +123,12 @@ class InterviewService:
         minutes: int,
         persona: str = "neutral",
         level: str = "senior",
+        model: str | None = None,
     ) -> SessionRecord:
         problem = self.bank.get(problem_id)  # raises UnknownProblemError
+        model = model or self.interviewer.model_id
+        if model not in self.interviewers:
+            raise ValueError(f"model must be one of {tuple(self.interviewers)}")
         if minutes not in SESSION_LENGTHS:
             raise ValueError(f"minutes must be one of {SESSION_LENGTHS}")
         if persona not in PERSONAS:
@@ -133,7 +140,7 @@ class InterviewService:
             owner_id=owner_id,
             problem_id=problem.id,
             minutes=minutes,
-            interviewer_model=self.interviewer.model_id,
+            interviewer_model=model,
             status="active",
             created_at=self.clock.now(),
             persona=persona,
@@ -147,12 +154,24 @@ class InterviewService:
                 "minutes": minutes,
                 "persona": persona,
                 "level": level,
-                "interviewer_model": self.interviewer.model_id,
+                "interviewer_model": model,
                 "prompt_version": INTERVIEWER_PROMPT_VERSION,
                 "phase_plan_version": self.plan.version,
             },
         )
         return record
+
+    @property
+    def interviewers(self) -> dict[str, Interviewer]:
+        """The models a session may choose, by model id; the default first."""
+        chosen = {self.interviewer.model_id: self.interviewer}
+        for model in self._alternatives:
+            chosen.setdefault(model.model_id, model)
+        return chosen
+
+    def interviewer_for(self, session: SessionRecord) -> Interviewer:
+        """The model the session chose (the default if that model is no longer configured)."""
+        return self.interviewers.get(session.interviewer_model, self.interviewer)
 
     def owned_session(self, session_id: str, owner_id: str) -> SessionRecord | None:
         """The session if it exists and belongs to ``owner_id``; otherwise ``None``."""
@@ -417,9 +436,9 @@ class InterviewService:
                 )
                 yield PhaseChanged(moved_to, state.phase, self.plan.phase(moved_to).title)
                 state = await self._offload(self.conversation, session.id)
-            if not self.interviewer.offline and state.input_tokens + state.output_tokens >= (
-                self.token_budget
-            ):
+            if not self.interviewer_for(
+                session
+            ).offline and state.input_tokens + state.output_tokens >= (self.token_budget):
                 detail = (
                     f"this session has used its token budget of {self.token_budget:,} tokens; "
                     "end the session or start a new one"
@@ -452,10 +471,11 @@ class InterviewService:
         self, session: SessionRecord, state: Conversation, before_commit: BeforeCommit | None
     ) -> AsyncIterator[TurnEvent]:
         context = self._context(session, state)
+        interviewer = self.interviewer_for(session)
         pieces: list[str] = []
         meta = ReplyMeta()
         try:
-            async for item in self.interviewer.stream_reply(context):
+            async for item in interviewer.stream_reply(context):
                 if isinstance(item, ReplyMeta):
                     meta = item
                     continue
@@ -494,8 +514,8 @@ class InterviewService:
         usage = meta.usage or Usage(source="none")
         usage_data = {
             **usage.as_dict(),
-            "model": self.interviewer.model_id,
-            "cost_usd": self.prices.cost_usd(self.interviewer.price_key, usage),
+            "model": interviewer.model_id,
+            "cost_usd": self.prices.cost_usd(interviewer.price_key, usage),
         }
         message_data = {"text": text, "kind": "closing"} if closing else {"text": text}
         items: list[tuple[EventType, dict, Any]] = [

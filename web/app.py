@@ -24,7 +24,7 @@ from web.api import history, live, notes, problems, replay, scorecards, sessions
 from web.body_limit import BodyLimitMiddleware
 from web.errors import install_error_handlers
 from web.identity import IdentityMiddleware
-from web.schemas import InterviewerInfo
+from web.schemas import InterviewerInfo, ModelOut
 from web.security_headers import SecurityHeadersMiddleware
 
 __all__ = ["make_app"]
@@ -102,6 +102,14 @@ def make_app(
     def interviewer_info() -> InterviewerInfo:
         """Which interviewer model this server uses, and why."""
         return app.state.interviewer_info
+
+    @app.get("/api/models", response_model=list[ModelOut], tags=["meta"])
+    def models() -> list[ModelOut]:
+        """The interviewer models a session can choose: the configured one and offline."""
+        return [
+            ModelOut(id=model_id, offline=model.offline, default=model is service.interviewer)
+            for model_id, model in service.interviewers.items()
+        ]
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -24,6 +24,11 @@ class CreateSessionIn(BaseModel):
     minutes: Literal[30, 45, 60] = DEFAULT_SESSION_MINUTES
     persona: Persona = "neutral"
     level: Level = "senior"
+    model: str | None = Field(
+        default=None,
+        max_length=128,
+        description="one of GET /api/models; empty uses the server's default interviewer",
+    )
 
 
 class CandidateMessageIn(BaseModel):
@@ -168,6 +173,12 @@ def session_detail_out(
         usage=UsageOut.of(state, token_budget),
         messages=[MessageOut.of(message, state.started_at) for message in state.messages],
     )
+
+
+class ModelOut(BaseModel):
+    id: str
+    offline: bool
+    default: bool
 
 
 class InterviewerInfo(BaseModel):

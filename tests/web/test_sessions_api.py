@@ -180,3 +180,37 @@ def test_a_busy_database_is_a_503_with_a_json_reason_not_a_500(client, app, monk
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert "database is busy" in response.json()["detail"]
+
+
+def test_models_lists_what_a_session_may_choose(client):
+    assert client.get("/api/models").json() == [{"id": "offline", "offline": True, "default": True}]
+    response = client.post(
+        "/api/sessions", json={"problem_id": "url-shortener", "model": "openai:gpt-4.1"}
+    )
+    assert response.status_code == 422 and "model must be one of" in response.json()["detail"]
+
+
+def test_a_session_can_choose_offline_when_a_provider_is_the_default(settings, clock):
+    from fastapi.testclient import TestClient
+
+    from tests.interviewer.test_service import Scripted
+    from tests.web.sse import read_stream, reply_text
+    from web.app import make_app
+
+    settings = settings.model_copy(update={"openai_base_url": "http://127.0.0.1:9/v1"})
+    scripted = Scripted(["Scripted hello."])
+    app = make_app(settings, clock=clock, interviewer=scripted)
+    with TestClient(app) as client:
+        models = client.get("/api/models").json()
+        assert [(m["id"], m["default"]) for m in models] == [
+            ("anthropic:claude-sonnet-4-5", True),
+            ("offline", False),
+        ]
+        chosen = client.post(
+            "/api/sessions", json={"problem_id": "url-shortener", "model": "offline"}
+        ).json()
+        assert chosen["interviewer_model"] == "offline"
+        assert "Scripted" not in reply_text(read_stream(client, chosen["id"]))
+        default = client.post("/api/sessions", json={"problem_id": "url-shortener"}).json()
+        assert reply_text(read_stream(client, default["id"])) == "Scripted hello."
+    assert scripted.calls == 1

@@ -76,10 +76,13 @@ async def create_session(
                 minutes=body.minutes,
                 persona=body.persona,
                 level=body.level,
+                model=body.model,
             )
         )
     except UnknownProblemError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
+    except ValueError as exc:  # a model this server has not configured
+        raise HTTPException(status_code=422, detail=str(exc)) from None
     # The state as created (deterministic for the caller), then the opening starts.
     detail = await asyncio.to_thread(_detail, service, record)
     detail.interviewer_replying = await manager.ensure_turn(record)
