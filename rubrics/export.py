@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from rubrics.scorecard import Scorecard
 
 __all__ = ["RECOMMENDATION_TITLES", "clock", "scorecard_markdown"]
@@ -22,13 +24,21 @@ def clock(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def _plain(text: object) -> str:
+    """One line of text that no Markdown viewer turns into HTML, a link or code."""
+    flat = " ".join(str(text).split())
+    return (
+        html.escape(flat, quote=False).replace("\\", "\\\\").replace("`", "'").replace("[", "\\[")
+    )
+
+
 def _cell(text: object) -> str:
     """Table cells cannot hold pipes or newlines."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return _plain(text).replace("|", "\\|")
 
 
 def _quote(text: str) -> str:
-    return " ".join(text.split()).replace("\\", "\\\\").replace("`", "'")
+    return _plain(text)
 
 
 def scorecard_markdown(card: Scorecard, *, title: str | None = None) -> str:

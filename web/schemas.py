@@ -12,6 +12,7 @@ from interviewer.limits import DEFAULT_SESSION_MINUTES, MAX_MESSAGE_CHARS
 from interviewer.timekeeper import Clockface
 from problems.models import CandidateView
 from storage.events import SessionRecord
+from web.render import render_markdown
 
 Persona = Literal["supportive", "neutral", "adversarial"]
 Level = Literal["mid", "senior", "staff"]
@@ -61,6 +62,7 @@ class MessageOut(BaseModel):
     )
     at: datetime
     t: float = Field(description="Seconds since the session started.")
+    html: str = Field(description="The text rendered from Markdown and sanitised.")
 
     @classmethod
     def of(cls, message: Message, started_at: datetime) -> MessageOut:
@@ -69,6 +71,7 @@ class MessageOut(BaseModel):
             role=message.role,
             phase=message.phase,
             text=message.text,
+            html=render_markdown(message.text),
             kind=message.kind,
             at=message.at,
             t=round((message.at - started_at).total_seconds(), 3),

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from fastapi.sse import EventSourceResponse
 
 from interviewer.feed import FeedEvent
+from web.render import render_markdown
 
 __all__ = ["PING_SECONDS", "encode", "event_stream", "stream_response"]
 
@@ -23,7 +24,12 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
 def encode(item: FeedEvent) -> bytes:
-    return f"id: {item.id}\nevent: {item.event}\ndata: {_dumps(item.data)}\n\n".encode()
+    data = item.data
+    message = data.get("message")
+    if message is not None and "html" not in message:
+        # Finished messages travel with their sanitised HTML; tokens stay plain text.
+        data = {**data, "message": {**message, "html": render_markdown(message["text"])}}
+    return f"id: {item.id}\nevent: {item.event}\ndata: {_dumps(data)}\n\n".encode()
 
 
 def encode_plain(event: str, data: dict) -> bytes:

@@ -1,7 +1,8 @@
 // The interview room. One EventSource follows the session's feed (/events): the browser
 // resumes it by itself with Last-Event-ID after a drop, so nothing is missed or shown twice.
-// Text is always inserted with textContent, never as HTML. The server owns the clock; this page
-// counts down between syncs and asks the server again every few seconds.
+// Streamed tokens are inserted with textContent, never as HTML; a finished message is replaced
+// by the HTML the server rendered from Markdown and sanitised. The server owns the clock; this
+// page counts down between syncs and asks the server again every few seconds.
 "use strict";
 (() => {
   const room = document.getElementById("room");
@@ -16,6 +17,11 @@
   const cancelButton = document.getElementById("cancel");
   const pauseButton = document.getElementById("pause");
   const endButton = document.getElementById("end");
+  const nextButton = document.getElementById("next-phase");
+  const notes = document.getElementById("notes");
+  const notesMode = document.getElementById("notes-mode");
+  const notesStatus = document.getElementById("notes-status");
+  const after = document.getElementById("after");
   const clockText = document.getElementById("clock");
   const phaseClock = document.getElementById("phase-clock");
   const warningText = document.getElementById("warning");
@@ -32,8 +38,29 @@
   };
 
   function setPhase(phase) {
+    const items = [...document.querySelectorAll("#phases li")];
+    const index = items.findIndex((item) => item.dataset.phase === phase);
+    items.forEach((item, position) => {
+      item.classList.toggle("current", position === index);
+      item.classList.toggle("done", position < index);
+    });
+  }
+
+  function renderPhaseTimes(drift) {
+    const used = (clock && clock.phase_seconds_used) || {};
     for (const item of document.querySelectorAll("#phases li")) {
-      item.classList.toggle("current", item.dataset.phase === phase);
+      const time = item.querySelector(".phase-time");
+      const budget = Number(item.dataset.budget);
+      let seconds = used[item.dataset.phase];
+      if (clock && item.dataset.phase === clock.phase && !clock.ended) {
+        // The running step counts down; others show time used (or their budget if unvisited).
+        const left = clock.phase_seconds_left === null ? null : clock.phase_seconds_left - drift;
+        time.textContent = left === null ? "" : mmss(left);
+        item.classList.toggle("over", left !== null && left <= 60);
+        continue;
+      }
+      time.textContent = seconds === undefined ? mmss(budget) : `${mmss(seconds)} used`;
+      item.classList.toggle("over", seconds !== undefined && seconds > budget * 1.3);
     }
   }
 
@@ -59,6 +86,8 @@
     pauseButton.textContent = clock.paused ? "Resume" : "Pause";
     pauseButton.disabled = clock.ended;
     endButton.disabled = clock.ended;
+    nextButton.disabled = clock.ended || clock.paused || replying;
+    renderPhaseTimes(drift);
   }
 
   function applySession(session) {
@@ -69,12 +98,14 @@
     finished = session.messages.some((m) => m.kind === "sign_off");
     input.disabled = finished;
     if (finished) statusLine.textContent = "The interview is over. Your transcript is saved.";
+    after.hidden = !clock.ended;
     updateButtons();
   }
 
   function updateButtons() {
     sendButton.disabled = replying || finished;
     cancelButton.hidden = !replying;
+    nextButton.disabled = !clock || clock.ended || clock.paused || replying;
   }
 
   function bubble(role, kind) {
@@ -94,10 +125,17 @@
     transcript.scrollTop = transcript.scrollHeight;
   }
 
+  function setFinished(body, message) {
+    // The server rendered this from Markdown and sanitised it (no scripts, handlers or images).
+    if (message.html) body.innerHTML = message.html;
+    else body.textContent = message.text;
+    body.classList.add("rendered");
+  }
+
   function showMessage(message) {
     if (shown.has(message.seq)) return;
     shown.add(message.seq);
-    bubble(message.role, message.kind).textContent = message.text;
+    setFinished(bubble(message.role, message.kind), message);
     scroll();
   }
 
@@ -110,7 +148,7 @@
     const turn = Math.max(...turns.keys(), 0);
     const body = turns.get(turn) || bubble("interviewer", message ? message.kind : "reply");
     if (message) {
-      body.textContent = message.text;
+      setFinished(body, message);
       shown.add(message.seq);
       if (message.kind === "interrupted" || message.kind === "cancelled") {
         body.parentElement.classList.add("interrupted");
@@ -151,7 +189,10 @@
       finishTurn(data.message, `The reply was interrupted: ${data.detail}`, true));
     on("cancelled", (data) => finishTurn(data.message, "You stopped the reply.", false));
     on("error", (data) => finishTurn(null, `The interviewer could not reply: ${data.detail}`, true));
-    on("phase", (data) => setPhase(data.phase));
+    on("phase", (data) => {
+      setPhase(data.phase);
+      refresh(); // the new step's clock and the time used by the last one
+    });
     for (const name of ["warning", "paused", "resumed", "ended"]) on(name, () => refresh());
     on("usage", () => {});
     source.onerror = () => {
@@ -180,10 +221,7 @@
     if (body.clock) applySession(body);
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const text = input.value.trim();
-    if (!text || replying || finished) return;
+  async function send(text) {
     sendButton.disabled = true;
     const response = await fetch(`${api}/messages`, {
       method: "POST",
@@ -196,14 +234,68 @@
       sendButton.disabled = false;
       const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg).join("; ") : body.detail;
       statusLine.textContent = `Not sent: ${detail}`;
-      return;
+      return false;
     }
-    input.value = "";
     showMessage(body);
+    return true;
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || replying || finished) return;
+    if (await send(text)) input.value = "";
   });
 
   input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+    // Enter sends; Shift+Enter adds a line (and IME composition is left alone).
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  nextButton.addEventListener("click", () => {
+    if (!replying && !finished) send("I'd like to move on to the next step.");
+  });
+
+  // Notes: saved a second after typing stops, and when the page is left.
+  let notesTimer = null;
+  let notesSaved = "";
+  async function saveNotes() {
+    clearTimeout(notesTimer);
+    const text = notes.value;
+    if (text === notesSaved) return;
+    const response = await fetch(`${api}/notes`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ text }),
+      keepalive: true,
+    });
+    if (response.ok) {
+      notesSaved = text;
+      notesStatus.textContent = `Saved at ${new Date().toLocaleTimeString()}`;
+    } else {
+      notesStatus.textContent = "Could not save the notes; they stay here, try again.";
+    }
+  }
+  notes.addEventListener("input", () => {
+    notesStatus.textContent = "Editing…";
+    clearTimeout(notesTimer);
+    notesTimer = setTimeout(saveNotes, 1000);
+  });
+  notes.addEventListener("blur", saveNotes);
+  window.addEventListener("pagehide", saveNotes);
+  notesMode.addEventListener("change", () => {
+    if (notesMode.value === "mermaid" && !notes.value.trim()) {
+      notes.value = "graph LR\n  client --> api\n";
+      notes.dispatchEvent(new Event("input"));
+    }
+  });
+  fetch(`${api}/notes`).then((r) => (r.ok ? r.json() : null)).then((saved) => {
+    if (!saved) return;
+    notes.value = saved.text;
+    notesSaved = saved.text;
+    if (/^\s*(graph|flowchart|sequenceDiagram)\b/.test(saved.text)) notesMode.value = "mermaid";
   });
   retryButton.addEventListener("click", () => control("retry"));
   cancelButton.addEventListener("click", () => control("cancel"));
