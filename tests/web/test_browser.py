@@ -155,6 +155,9 @@ def test_a_whole_offline_session_from_picker_to_scorecard(tmp_path, browser):
         one(browser, "#notes").send_keys("graph LR\n  client --> redirect --> cache --> kv")
         one(browser, "#message").click()  # leaving the notes saves them
         wait(browser).until(lambda d: "Saved" in one(d, "#notes-status").text)
+        Select(one(browser, "#notes-mode")).select_by_value("mermaid")
+        wait(browser).until(lambda d: by_css(d, "#diagram svg"))
+        assert "redirect" in one(browser, "#diagram").text
 
         one(browser, "#next-phase").click()
         wait(browser).until(
@@ -297,6 +300,22 @@ def test_xss_payloads_never_execute_anywhere(tmp_path, browser):
         page_text = one(browser, "#transcript").text
         assert "<img src=x" in page_text and "<script>" in page_text
         assert by_css(browser, ".message.interviewer .text strong")
+        from selenium.webdriver.support.ui import Select
+
+        Select(one(browser, "#notes-mode")).select_by_value("mermaid")
+        notes = one(browser, "#notes")
+        notes.clear()
+        notes.send_keys(
+            'graph LR\n  a["<img src=x onerror=window.__xss=1>"] --> '
+            'b["<script>window.__xss=2</script>"]'
+        )
+        wait(browser).until(
+            lambda d: (
+                "img src" in one(d, "#diagram").get_attribute("textContent")
+                or one(d, "#diagram-error").get_attribute("textContent")
+            )
+        )
+        assert_nothing_executed(browser)
         screenshot(browser, "06-xss-room")
         browser.refresh()
         wait(browser).until(lambda d: len(interviewer_texts(d)) >= 5)

@@ -282,7 +282,54 @@
     notesStatus.textContent = "Editing…";
     clearTimeout(notesTimer);
     notesTimer = setTimeout(saveNotes, 1000);
+    clearTimeout(diagramTimer);
+    diagramTimer = setTimeout(drawDiagram, 600);
   });
+
+  // A Mermaid preview, drawn by the vendored library (loaded on first use) in strict mode,
+  // which sanitises every label; the source stays plain text in the textarea.
+  const diagram = document.getElementById("diagram");
+  const diagramError = document.getElementById("diagram-error");
+  let diagramTimer = null;
+  let mermaidReady = null;
+  let diagramCount = 0;
+  function loadMermaid() {
+    if (!mermaidReady) {
+      mermaidReady = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = "/static/vendor/mermaid.min.js";
+        script.onload = () => {
+          // Strict mode sanitises labels; without HTML labels they are plain SVG text.
+          window.mermaid.initialize({
+            startOnLoad: false,
+            securityLevel: "strict",
+            htmlLabels: false,
+            flowchart: { htmlLabels: false },
+          });
+          resolve(window.mermaid);
+        };
+        script.onerror = () => reject(new Error("the diagram library did not load"));
+        document.head.append(script);
+      });
+    }
+    return mermaidReady;
+  }
+  async function drawDiagram() {
+    const source = notes.value.trim();
+    const wanted = notesMode.value === "mermaid" && source;
+    diagram.hidden = !wanted;
+    diagramError.hidden = true;
+    if (!wanted) return;
+    try {
+      const mermaid = await loadMermaid();
+      diagramCount += 1;
+      const { svg } = await mermaid.render(`diagram-${diagramCount}`, source);
+      diagram.innerHTML = svg;
+    } catch (error) {
+      diagramError.textContent = `Diagram not drawn: ${error.message || error}`;
+      diagramError.hidden = false;
+    }
+  }
   notes.addEventListener("blur", saveNotes);
   window.addEventListener("pagehide", saveNotes);
   notesMode.addEventListener("change", () => {
@@ -290,12 +337,16 @@
       notes.value = "graph LR\n  client --> api\n";
       notes.dispatchEvent(new Event("input"));
     }
+    drawDiagram();
   });
   fetch(`${api}/notes`).then((r) => (r.ok ? r.json() : null)).then((saved) => {
     if (!saved) return;
     notes.value = saved.text;
     notesSaved = saved.text;
-    if (/^\s*(graph|flowchart|sequenceDiagram)\b/.test(saved.text)) notesMode.value = "mermaid";
+    if (/^\s*(graph|flowchart|sequenceDiagram)\b/.test(saved.text)) {
+      notesMode.value = "mermaid";
+      drawDiagram();
+    }
   });
   retryButton.addEventListener("click", () => control("retry"));
   cancelButton.addEventListener("click", () => control("cancel"));
