@@ -196,6 +196,12 @@ def test_a_whole_offline_session_from_picker_to_scorecard(tmp_path, browser):
         one(browser, "#scorecard-link").click()
         wait(browser).until(lambda d: by_css(d, "#verdict"))
         screenshot(browser, "04-scorecard")
+        browser.set_window_size(390, 844)
+        screenshot(browser, "04-scorecard-phone")
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1"
+        )
+        browser.set_window_size(1280, 1000)
         assert one(browser, "#verdict .verdict-score").text.endswith("/100")
         assert len(by_css(browser, "svg.chart")) == 2
         assert len(by_css(browser, "article.dimension")) == 10
