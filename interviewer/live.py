@@ -11,13 +11,14 @@ event after it exactly once, in order.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from interviewer.feed import EventId, FeedEvent, feed_from_log, token_events
+from interviewer.feed import EventId, FeedBuilder, FeedEvent, in_order, token_events
 from interviewer.service import InterviewService
 from interviewer.turn_events import ReplyCompleted, ReplyFailed, ReplyInterrupted, TokenStreamed
 from storage.events import EventType, SessionEvent, SessionRecord
@@ -48,7 +49,7 @@ def _batch(live: LiveTurn, end: int) -> dict:
 class SessionChannel:
     """Wakes the followers of one session: on every new piece and every log change."""
 
-    def __init__(self) -> None:
+    def __init__(self, phase_titles: dict[str, str] | None = None) -> None:
         self.log_version = 0
         self.live: LiveTurn | None = None
         self._changed = asyncio.Event()
@@ -58,8 +59,41 @@ class SessionChannel:
         self.followers = 0
         self.stale = True
         self._reading = asyncio.Lock()
+        # Each log event converted to feed events once (``_built[i]`` is for ``log[i]``), so
+        # a wake-up converts only what is new, not the whole log with every piece ever said.
+        self._builder = FeedBuilder(phase_titles)
+        self._built: list[list[FeedEvent]] = []
+        self._open_turn: int | None = None
 
     async def read_log(self, fetch: Callable) -> list[SessionEvent]:
+        await self.refresh(fetch)
+        return list(self.log)
+
+    def _convert_new(self) -> None:
+        for event in self.log[len(self._built) :]:
+            self._built.append(self._builder.add(event))
+            if event.type is EventType.REPLY_STARTED:
+                self._open_turn = event.seq
+            elif event.type in _OUTCOMES:
+                self._open_turn = None
+
+    def open_turn(self) -> int | None:
+        """The seq of a reply started in the cached log and not finished there yet."""
+        self._convert_new()
+        return self._open_turn
+
+    def feed_after(self, cursor: EventId) -> list[FeedEvent]:
+        """The feed of the cached log after ``cursor``, in id order.
+
+        Every feed event with an id above ``(S, i)`` comes from a log event with a seq above
+        ``S`` (the pieces of reply ``S`` are logged after its start), so only those are read.
+        """
+        self._convert_new()
+        start = bisect.bisect_right(self.log, cursor.seq, key=lambda event: event.seq)
+        return in_order([item for built in self._built[start:] for item in built], after=cursor)
+
+    async def refresh(self, fetch: Callable) -> None:
+        """Bring the cached log up to date, fetching only what it lacks."""
         async with self._reading:
             if self.stale or not self.log:
                 self.stale = False
@@ -68,7 +102,6 @@ class SessionChannel:
                 # take() may have extended the log while the fetch ran: skip what it added.
                 last = self.log[-1].seq if self.log else 0
                 self.log.extend(event for event in fetched if event.seq > last)
-            return list(self.log)
 
     def take(self, events: list[SessionEvent]) -> None:
         """Events this process just appended: extend the cached log without a read, if they
@@ -149,7 +182,7 @@ class TurnManager:
     def channel(self, session_id: str) -> SessionChannel:
         channel = self._channels.get(session_id)
         if channel is None:
-            channel = self._channels[session_id] = SessionChannel()
+            channel = self._channels[session_id] = SessionChannel(self._titles)
         return channel
 
     def running_here(self, session_id: str) -> bool:
@@ -384,13 +417,16 @@ class TurnManager:
             # Take the live turn before reading the log: if it is gone by then, its pieces
             # were flushed before it went, so the log has them; if not, memory has them all.
             live = channel.live
-            log = await channel.read_log(fetch)
-            items = feed_from_log(log, after=cursor, phase_titles=self._titles)
-            if live is not None:
-                items = _merge(items, token_events(live.seq, list(live.texts)), cursor)
+            await channel.refresh(fetch)
+            items = channel.feed_after(cursor)
+            if live is not None and cursor.seq <= live.seq:
+                first = cursor.index + 1 if cursor.seq == live.seq else 1
+                items = _merge(
+                    items, token_events(live.seq, live.texts[first - 1 :], first), cursor
+                )
             # While a reply is open, what else happens (a warning, a pause) waits until the
             # reply's outcome: its pieces keep coming with ids below those events' ids.
-            open_turn = _open_turn(log)
+            open_turn = channel.open_turn()
             if open_turn is not None:
                 items = [item for item in items if item.id.seq <= open_turn]
             ending = False
@@ -423,17 +459,6 @@ _OUTCOMES = frozenset(
         EventType.REPLY_FAILED,
     }
 )
-
-
-def _open_turn(log: list[SessionEvent]) -> int | None:
-    """The seq of a reply started in the log and not finished there yet."""
-    open_turn = None
-    for event in log:
-        if event.type is EventType.REPLY_STARTED:
-            open_turn = event.seq
-        elif event.type in _OUTCOMES:
-            open_turn = None
-    return open_turn
 
 
 def _merge(logged: list[FeedEvent], live: list[FeedEvent], after: EventId) -> list[FeedEvent]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from interviewer.feed import EventId, feed_from_log
 from interviewer.live import SessionChannel
 from storage.events import EventType, SessionEvent
 
@@ -51,3 +52,33 @@ def test_out_of_order_reports_mark_the_cache_stale_instead_of_leaving_a_gap():
         return [event.seq for event in await channel.read_log(fetch)]
 
     assert asyncio.run(scenario()) == [1, 2, 3, 4]
+
+
+def test_the_feed_after_any_id_matches_a_full_rebuild_of_the_log():
+    def event(seq, type_, **data):
+        return SessionEvent("s", seq, type_, T0, data)
+
+    log = [
+        event(1, EventType.SESSION_CREATED, minutes=45),
+        event(2, EventType.REPLY_STARTED),
+        event(3, EventType.REPLY_DELTA, turn=2, **{"from": 1, "texts": ["Hi ", "there"]}),
+        event(4, EventType.WARNING, kind="phase_ending", phase="clarify"),
+        # Pieces of reply 2 logged after the warning: their ids (2.3, 2.4) sort before it.
+        event(5, EventType.REPLY_DELTA, turn=2, **{"from": 3, "texts": ["! ", "Go."]}),
+        event(6, EventType.INTERVIEWER_MESSAGE, text="Hi there! Go."),
+        event(7, EventType.PHASE_CHANGED, phase="requirements", reason="candidate"),
+        event(8, EventType.CANDIDATE_MESSAGE, text="ok"),
+        event(9, EventType.REPLY_STARTED),
+        event(10, EventType.REPLY_DELTA, turn=9, **{"from": 1, "texts": ["Sure"]}),
+    ]
+    titles = {"requirements": "Requirements"}
+    channel = SessionChannel(titles)
+    full = feed_from_log(log, phase_titles=titles)
+    cursors = [EventId(0), *(item.id for item in full)]
+    for upto in (4, 7, len(log)):  # the cache is extended in steps, as appends arrive
+        channel.log = log[:upto]
+        for cursor in cursors:
+            expected = feed_from_log(log[:upto], after=cursor, phase_titles=titles)
+            assert channel.feed_after(cursor) == expected, (upto, cursor)
+    assert channel.open_turn() == 9
+    assert [str(item.id) for item in channel.feed_after(EventId(2, 2))][:3] == ["2.3", "2.4", "4"]
