@@ -10,6 +10,7 @@ import contextlib
 import json
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -102,11 +103,61 @@ def _event_from_row(row: Any) -> SessionEvent:
     )
 
 
+class _LogCache:
+    """The recent sessions' logs without reply pieces, as far as this process has seen them.
+
+    An entry ``(through, events)`` holds every event of the session up to seq ``through``
+    except ``reply_delta`` rows. Entries are only ever filled from committed rows or extended
+    with this process's own commits, and a reader tops one up from the database after
+    ``through`` (another replica may have appended), so it never serves a stale log. The
+    least recently used sessions are dropped beyond ``capacity``.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[str, tuple[int, list[SessionEvent]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session_id: str) -> tuple[int, list[SessionEvent]] | None:
+        with self._lock:
+            entry = self._entries.get(session_id)
+            if entry is not None:
+                self._entries.move_to_end(session_id)
+            return entry
+
+    def put(self, session_id: str, through: int, events: list[SessionEvent]) -> None:
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            entry = self._entries.get(session_id)
+            if entry is None or entry[0] <= through:
+                self._entries[session_id] = (through, events)
+                self._entries.move_to_end(session_id)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def extend(self, session_id: str, appended: list[SessionEvent]) -> None:
+        """This process committed ``appended`` (consecutive seqs)."""
+        with self._lock:
+            entry = self._entries.get(session_id)
+            if entry is None or not appended:
+                return
+            through, events = entry
+            if appended[-1].seq <= through:
+                return  # a reader already fetched them
+            if appended[0].seq != through + 1:
+                del self._entries[session_id]  # a gap: the next reader fetches afresh
+                return
+            kept = [event for event in appended if event.type is not EventType.REPLY_DELTA]
+            self._entries[session_id] = (appended[-1].seq, events + kept if kept else events)
+
+
 class SessionStore:
     """Reads and appends sessions and events; the engine is the only side effect."""
 
-    def __init__(self, engine: Engine, *, origin: str = "") -> None:
+    def __init__(self, engine: Engine, *, origin: str = "", cached_sessions: int = 1024) -> None:
         self._engine = engine
+        self._cache = _LogCache(cached_sessions)
         # Names this process in change notifications, so it can ignore its own.
         self.origin = origin or uuid.uuid4().hex[:12]
         self._listeners: list[Callable[[str, list[SessionEvent]], None]] = []
@@ -156,7 +207,8 @@ class SessionStore:
             event = SessionEvent(
                 record.id, 1, EventType.SESSION_CREATED, record.created_at, created_event
             )
-            self._insert_event(conn, event)
+            self._insert_events(conn, [event])
+        self._cache.put(record.id, 1, [event])
         self._announce(record.id, [event])
         return event
 
@@ -184,13 +236,16 @@ class SessionStore:
         with self._write() as conn:
             last = self._lock_session(conn, session_id)
             if guard is not None:
-                decided = guard(
-                    self._read_events(conn, session_id, 0, with_pieces=guard_sees_pieces)
-                )
+                if guard_sees_pieces:
+                    log = self._read_events(conn, session_id, 0)
+                else:
+                    log = self._log_through(conn, session_id, last)
+                decided = guard(log)
                 if decided is not None:
                     items = decided
             appended = self._insert_items(conn, session_id, last, items)
             self._notify(conn, session_id, appended)
+        self._cache.extend(session_id, appended)
         self._announce(session_id, appended)
         return appended
 
@@ -199,36 +254,70 @@ class SessionStore:
     ) -> dict[str, list[SessionEvent]]:
         """Append to several sessions in one transaction (one commit for many streams)."""
         appended: dict[str, list[SessionEvent]] = {}
+        ids = sorted(batches)  # a fixed lock order: no deadlocks
+        if not ids:
+            return appended
         with self._write() as conn:
-            for session_id in sorted(batches):  # a fixed lock order: no deadlocks
-                last = self._lock_session(conn, session_id)
-                events = self._insert_items(conn, session_id, last, batches[session_id])
+            lasts = self._lock_sessions(conn, ids)
+            for session_id in ids:
+                appended[session_id] = _numbered(session_id, lasts[session_id], batches[session_id])
+            self._insert_events(conn, [event for events in appended.values() for event in events])
+            for session_id, events in appended.items():
                 self._notify(conn, session_id, events)
-                appended[session_id] = events
         for session_id, events in appended.items():
+            self._cache.extend(session_id, events)
             self._announce(session_id, events)
         return appended
 
-    @staticmethod
-    def _lock_session(conn, session_id: str) -> int:
+    def _lock_session(self, conn, session_id: str) -> int:
         """Lock the session (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises
         writers) and return its last seq."""
-        locked = conn.execute(
-            select(schema.sessions.c.id).where(schema.sessions.c.id == session_id).with_for_update()
-        ).first()
-        if locked is None:
-            raise KeyError(session_id)
-        last = conn.execute(
-            select(func.max(schema.events.c.seq)).where(schema.events.c.session_id == session_id)
-        ).scalar_one()
-        return last or 0
+        return self._lock_sessions(conn, [session_id])[session_id]
+
+    @staticmethod
+    def _lock_sessions(conn, session_ids: list[str]) -> dict[str, int]:
+        """Lock the sessions (in the order given) and return each one's last seq, in two
+        statements however many there are. A session without events does not exist (its
+        ``session_created`` is written with it)."""
+        if conn.dialect.name != "sqlite":
+            conn.execute(
+                select(schema.sessions.c.id)
+                .where(schema.sessions.c.id.in_(session_ids))
+                .order_by(schema.sessions.c.id)
+                .with_for_update()
+            ).all()
+        events = schema.events
+        rows = conn.execute(
+            select(events.c.session_id, func.max(events.c.seq))
+            .where(events.c.session_id.in_(session_ids))
+            .group_by(events.c.session_id)
+        ).all()
+        lasts = {session_id: last for session_id, last in rows if last is not None}
+        for session_id in session_ids:
+            if session_id not in lasts:
+                raise KeyError(session_id)
+        return lasts
+
+    def _log_through(self, conn, session_id: str, last: int) -> list[SessionEvent]:
+        """The log up to ``last`` (committed), pieces left out: from the cache, topped up
+        from the database with whatever it lacks."""
+        entry = self._cache.get(session_id)
+        if entry is not None and entry[0] <= last:
+            through, cached = entry
+            fresh = (
+                self._read_events(conn, session_id, through, with_pieces=False, upto=last)
+                if through < last
+                else []
+            )
+            events = cached + fresh if fresh else cached
+        else:
+            events = self._read_events(conn, session_id, 0, with_pieces=False, upto=last)
+        self._cache.put(session_id, last, events)
+        return list(events)
 
     def _insert_items(self, conn, session_id: str, last: int, items) -> list[SessionEvent]:
-        appended = []
-        for offset, (type_, data, at) in enumerate(items, start=1):
-            event = SessionEvent(session_id, last + offset, type_, at, data)
-            self._insert_event(conn, event)
-            appended.append(event)
+        appended = _numbered(session_id, last, items)
+        self._insert_events(conn, appended)
         return appended
 
     def _notify(self, conn, session_id: str, appended: list[SessionEvent]) -> None:
@@ -241,14 +330,22 @@ class SessionStore:
             )
 
     @staticmethod
-    def _insert_event(conn, event: SessionEvent) -> None:
+    def _insert_events(conn, events: list[SessionEvent]) -> None:
+        if not events:
+            return
+        # One multi-row INSERT: one statement however many events.
         conn.execute(
             insert(schema.events).values(
-                session_id=event.session_id,
-                seq=event.seq,
-                type=str(event.type),
-                at=event.at,
-                data=json.dumps(event.data, ensure_ascii=False),
+                [
+                    {
+                        "session_id": event.session_id,
+                        "seq": event.seq,
+                        "type": str(event.type),
+                        "at": event.at,
+                        "data": json.dumps(event.data, ensure_ascii=False),
+                    }
+                    for event in events
+                ]
             )
         )
 
@@ -283,18 +380,42 @@ class SessionStore:
         """The log after ``after_seq``; ``with_pieces=False`` leaves out ``reply_delta`` rows,
         which only replaying a reply needs."""
         with self._engine.connect() as conn:
-            return self._read_events(conn, session_id, after_seq, with_pieces=with_pieces)
+            if with_pieces or after_seq:
+                return self._read_events(conn, session_id, after_seq, with_pieces=with_pieces)
+            # Everything up to the last committed seq: the cache has most of it.
+            last = conn.execute(
+                select(func.max(schema.events.c.seq)).where(
+                    schema.events.c.session_id == session_id
+                )
+            ).scalar_one()
+            if last is None:
+                return []
+            return self._log_through(conn, session_id, last)
 
     @staticmethod
     def _read_events(
-        conn, session_id: str, after_seq: int, *, with_pieces: bool = True
+        conn,
+        session_id: str,
+        after_seq: int,
+        *,
+        with_pieces: bool = True,
+        upto: int | None = None,
     ) -> list[SessionEvent]:
         query = (
             select(schema.events)
             .where(schema.events.c.session_id == session_id)
             .where(schema.events.c.seq > after_seq)
         )
+        if upto is not None:
+            query = query.where(schema.events.c.seq <= upto)
         if not with_pieces:
             query = query.where(schema.events.c.type != EventType.REPLY_DELTA.value)
         rows = conn.execute(query.order_by(schema.events.c.seq)).all()
         return [_event_from_row(row) for row in rows]
+
+
+def _numbered(session_id: str, last: int, items) -> list[SessionEvent]:
+    return [
+        SessionEvent(session_id, last + offset, type_, at, data)
+        for offset, (type_, data, at) in enumerate(items, start=1)
+    ]

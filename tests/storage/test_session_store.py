@@ -115,3 +115,32 @@ def test_sqlite_runs_in_wal_mode(engine):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+
+
+def test_a_guard_sees_what_another_process_appended_after_this_one_cached_the_log(engine):
+    here, there = SessionStore(engine), SessionStore(engine)  # two replicas, one database
+    here.create_session(record(), created_event={})
+    seen: list[list[int]] = []
+
+    def guard(log):
+        seen.append([event.seq for event in log])
+        return None
+
+    here.append_many("a" * 32, [(EventType.PAUSED, {}, T0)], guard=guard)
+    there.append("a" * 32, EventType.RESUMED, {}, at=T0)
+    there.append("a" * 32, EventType.REPLY_DELTA, {"turn": 1, "from": 1, "texts": ["x"]}, at=T0)
+    here.append_many("a" * 32, [(EventType.PAUSED, {}, T0)], guard=guard)
+    assert seen == [[1], [1, 2, 3]]  # pieces (seq 4) are left out of guards
+    assert [e.seq for e in here.events("a" * 32, with_pieces=False)] == [1, 2, 3, 5]
+    assert [e.type for e in there.events("a" * 32, with_pieces=False)][-1] is EventType.PAUSED
+
+
+def test_the_log_cache_keeps_a_bounded_number_of_sessions(engine):
+    store = SessionStore(engine, cached_sessions=2)
+    ids = [str(n) * 32 for n in range(1, 5)]
+    for session_id in ids:
+        store.create_session(record(session_id), created_event={})
+        store.append(session_id, EventType.PAUSED, {}, at=T0)
+    assert len(store._cache._entries) == 2
+    for session_id in ids:  # evicted sessions are read from the database again
+        assert [e.seq for e in store.events(session_id, with_pieces=False)] == [1, 2]
