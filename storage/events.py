@@ -152,6 +152,24 @@ class _LogCache:
             self._entries[session_id] = (appended[-1].seq, events + kept if kept else events)
 
 
+class _Refused(Exception):
+    """An append refused before it wrote anything (its guard raised, or no such session)."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+@dataclass(eq=False)
+class _Queued:
+    """A write waiting for its turn in a group commit."""
+
+    work: Callable[[Any, list[Callable[[], None]]], Any]
+    result: Any = None
+    error: BaseException | None = None
+    done: bool = False
+
+
 class SessionStore:
     """Reads and appends sessions and events; the engine is the only side effect."""
 
@@ -161,9 +179,13 @@ class SessionStore:
         # Names this process in change notifications, so it can ignore its own.
         self.origin = origin or uuid.uuid4().hex[:12]
         self._listeners: list[Callable[[str, list[SessionEvent]], None]] = []
-        self._write_lock = (
-            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        )
+        sqlite = engine.dialect.name == "sqlite"
+        self._write_lock = threading.Lock() if sqlite else contextlib.nullcontext()
+        # Group commit (SQLite): appends that queue up behind a running transaction are done
+        # together in the next one, so a busy server pays one commit for many of them.
+        self._group_commit = sqlite
+        self._queue: list[_Queued] = []
+        self._queue_lock = threading.Lock()
 
     def add_listener(self, listener: Callable[[str, list[SessionEvent]], None]) -> None:
         """Call ``listener(session_id, events)`` after every committed append (any thread)."""
@@ -233,21 +255,83 @@ class SessionStore:
         return a replacement list of items (an empty list appends nothing). The log it sees
         leaves out ``reply_delta`` pieces unless ``guard_sees_pieces``.
         """
-        with self._write() as conn:
-            last = self._lock_session(conn, session_id)
-            if guard is not None:
-                if guard_sees_pieces:
-                    log = self._read_events(conn, session_id, 0)
-                else:
-                    log = self._log_through(conn, session_id, last)
-                decided = guard(log)
-                if decided is not None:
-                    items = decided
-            appended = self._insert_items(conn, session_id, last, items)
+
+        def work(conn, after_commit: list[Callable[[], None]]) -> list[SessionEvent]:
+            try:
+                last = self._lock_session(conn, session_id)
+                decided = None
+                if guard is not None:
+                    if guard_sees_pieces:
+                        log = self._read_events(conn, session_id, 0)
+                    else:
+                        log = self._log_through(conn, session_id, last, after_commit)
+                    decided = guard(log)
+            except Exception as exc:
+                raise _Refused(exc) from exc  # nothing written for this append
+            appended = self._insert_items(
+                conn, session_id, last, items if decided is None else decided
+            )
             self._notify(conn, session_id, appended)
-        self._cache.extend(session_id, appended)
-        self._announce(session_id, appended)
-        return appended
+            after_commit.append(lambda: self._committed(session_id, appended))
+            return appended
+
+        return self._transact(work)
+
+    def _committed(self, session_id: str, events: list[SessionEvent]) -> None:
+        self._cache.extend(session_id, events)
+        self._announce(session_id, events)
+
+    def _transact(self, work: Callable[[Any, list[Callable[[], None]]], Any]) -> Any:
+        """Run ``work(conn, after_commit)`` in a write transaction; then the callbacks it
+        queued, in order. ``work`` raises :class:`_Refused` to refuse before writing anything.
+
+        On SQLite, writers that find the lock taken leave their work in a queue; whoever gets
+        the lock next does everything queued in one transaction (one commit). A refused work
+        leaves the others be; any other failure fails every work of the transaction.
+        """
+        if not self._group_commit:
+            after: list[Callable[[], None]] = []
+            try:
+                with self._write() as conn:
+                    result = work(conn, after)
+            except _Refused as refused:
+                raise refused.cause from None
+            for callback in after:
+                callback()
+            return result
+        queued = _Queued(work)
+        with self._queue_lock:
+            self._queue.append(queued)
+        with self._write_lock:
+            if not queued.done:
+                with self._queue_lock:
+                    group, self._queue = self._queue, []
+                self._commit_group(group)
+        if queued.error is not None:
+            raise queued.error
+        return queued.result
+
+    def _commit_group(self, group: list[_Queued]) -> None:
+        """Do ``group`` in one transaction; the caller holds the write lock."""
+        after: list[Callable[[], None]] = []
+        try:
+            with (
+                self._engine.connect().execution_options(**{IMMEDIATE: True}) as conn,
+                conn.begin(),
+            ):
+                for queued in group:
+                    try:
+                        queued.result = queued.work(conn, after)
+                    except _Refused as refused:
+                        queued.error = refused.cause
+        except BaseException as exc:
+            for queued in group:
+                queued.result, queued.error, queued.done = None, exc, True
+            raise
+        for queued in group:
+            queued.done = True
+        for callback in after:
+            callback()
 
     def append_batches(
         self, batches: dict[str, list[tuple[EventType, dict[str, Any], datetime]]]
@@ -257,17 +341,21 @@ class SessionStore:
         ids = sorted(batches)  # a fixed lock order: no deadlocks
         if not ids:
             return appended
-        with self._write() as conn:
-            lasts = self._lock_sessions(conn, ids)
+
+        def work(conn, after_commit: list[Callable[[], None]]) -> dict[str, list[SessionEvent]]:
+            try:
+                lasts = self._lock_sessions(conn, ids)
+            except Exception as exc:
+                raise _Refused(exc) from exc
             for session_id in ids:
                 appended[session_id] = _numbered(session_id, lasts[session_id], batches[session_id])
             self._insert_events(conn, [event for events in appended.values() for event in events])
             for session_id, events in appended.items():
                 self._notify(conn, session_id, events)
-        for session_id, events in appended.items():
-            self._cache.extend(session_id, events)
-            self._announce(session_id, events)
-        return appended
+                after_commit.append(lambda s=session_id, e=events: self._committed(s, e))
+            return appended
+
+        return self._transact(work)
 
     def _lock_session(self, conn, session_id: str) -> int:
         """Lock the session (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises
@@ -298,9 +386,12 @@ class SessionStore:
                 raise KeyError(session_id)
         return lasts
 
-    def _log_through(self, conn, session_id: str, last: int) -> list[SessionEvent]:
-        """The log up to ``last`` (committed), pieces left out: from the cache, topped up
-        from the database with whatever it lacks."""
+    def _log_through(
+        self, conn, session_id: str, last: int, after_commit: list | None = None
+    ) -> list[SessionEvent]:
+        """The log up to ``last``, pieces left out: from the cache, topped up from the
+        database with whatever it lacks. Inside a write transaction (``after_commit``), what
+        was read is cached only once it is committed."""
         entry = self._cache.get(session_id)
         if entry is not None and entry[0] <= last:
             through, cached = entry
@@ -312,7 +403,10 @@ class SessionStore:
             events = cached + fresh if fresh else cached
         else:
             events = self._read_events(conn, session_id, 0, with_pieces=False, upto=last)
-        self._cache.put(session_id, last, events)
+        if after_commit is None:
+            self._cache.put(session_id, last, events)
+        else:
+            after_commit.append(lambda: self._cache.put(session_id, last, events))
         return list(events)
 
     def _insert_items(self, conn, session_id: str, last: int, items) -> list[SessionEvent]:
