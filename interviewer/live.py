@@ -40,6 +40,9 @@ class LiveTurn:
     texts: list[str] = field(default_factory=list)
     flushed: int = 0  # how many pieces are in the log already
     settled: bool = False  # its outcome is committed; the task is only tidying up
+    # Pieces handed over to be committed with the outcome: ``flushed`` before the hand-over,
+    # to go back to if that commit does not happen.
+    handed_over_from: int | None = None
 
 
 def _batch(live: LiveTurn, end: int) -> dict:
@@ -283,7 +286,7 @@ class TurnManager:
         finished = False
         try:
             async for event in self.service.run_interviewer_turn(
-                session, before_commit=lambda: self._flush_turn(live), state=state
+                session, before_commit=lambda: self._hand_over(live), state=state
             ):
                 if isinstance(event, TokenStreamed):
                     live.texts.append(event.text)
@@ -291,6 +294,7 @@ class TurnManager:
                 elif isinstance(event, ReplyCompleted | ReplyInterrupted | ReplyFailed):
                     finished = live.settled = True
         except asyncio.CancelledError:
+            self._take_back(live)
             await self._flush_turn(live)
             text = "".join(live.texts)
             if self._stopping:  # a restart or deploy, not the candidate: the turn stays owed
@@ -305,6 +309,7 @@ class TurnManager:
             finished = True
         except Exception:
             logger.exception("interviewer turn failed for session %s", session.id)
+            self._take_back(live)
             await self._flush_turn(live)
             await self._run_sync(
                 self.service.record_failed, session, "the server failed while replying"
@@ -312,6 +317,7 @@ class TurnManager:
             finished = True
         finally:
             if not finished:
+                self._take_back(live)
                 await self._run_sync(self.service.record_failed, session, "no reply was produced")
             await self._flush_turn(live)
             live.settled = True
@@ -357,6 +363,25 @@ class TurnManager:
     async def _flush_turn(self, live: LiveTurn) -> None:
         async with self._flush_lock:
             await self._write(*self._pending_batches(only=live))
+
+    async def _hand_over(self, live: LiveTurn) -> list:
+        """The reply's pieces not in the log yet, as items for the outcome's own transaction
+        (one commit instead of two at the end of every reply)."""
+        async with self._flush_lock:  # after any flush of this reply's pieces in flight
+            batches, marks = self._pending_batches(only=live)
+            if not marks:
+                return []
+            live.handed_over_from = live.flushed
+            live.flushed = marks[0][1]
+            return batches[live.session_id]
+
+    @staticmethod
+    def _take_back(live: LiveTurn) -> None:
+        """The outcome (and the pieces handed over with it) may not be committed: flush them
+        again. (Pieces logged twice are harmless: they carry their positions.)"""
+        if live.handed_over_from is not None and not live.settled:
+            live.flushed = min(live.flushed, live.handed_over_from)
+            live.handed_over_from = None
 
     async def _flush_forever(self) -> None:
         while True:
