@@ -26,6 +26,7 @@ from storage.db import IMMEDIATE
 __all__ = ["NOTIFY_CHANNEL", "EventType", "SessionEvent", "SessionRecord", "SessionStore"]
 
 NOTIFY_CHANNEL = "interview_events"
+_INSERT_EVENT = insert(schema.events)
 
 
 class EventType(StrEnum):
@@ -185,7 +186,8 @@ class SessionStore:
         # together in the next one, so a busy server pays one commit for many of them.
         self._group_commit = sqlite
         self._queue: list[_Queued] = []
-        self._queue_lock = threading.Lock()
+        self._queue_changed = threading.Condition()
+        self._leading = False  # a thread is committing a group right now
 
     def add_listener(self, listener: Callable[[str, list[SessionEvent]], None]) -> None:
         """Call ``listener(session_id, events)`` after every committed append (any thread)."""
@@ -300,13 +302,24 @@ class SessionStore:
                 callback()
             return result
         queued = _Queued(work)
-        with self._queue_lock:
+        with self._queue_changed:
             self._queue.append(queued)
-        with self._write_lock:
-            if not queued.done:
-                with self._queue_lock:
-                    group, self._queue = self._queue, []
-                self._commit_group(group)
+            # Wait while another thread commits; it may take this work along.
+            while self._leading and not queued.done:
+                self._queue_changed.wait()
+            lead = not queued.done
+            if lead:
+                self._leading = True
+        if lead:
+            try:
+                with self._write_lock:
+                    with self._queue_changed:
+                        group, self._queue = self._queue, []
+                    self._commit_group(group)
+            finally:
+                with self._queue_changed:
+                    self._leading = False
+                    self._queue_changed.notify_all()
         if queued.error is not None:
             raise queued.error
         return queued.result
@@ -427,20 +440,19 @@ class SessionStore:
     def _insert_events(conn, events: list[SessionEvent]) -> None:
         if not events:
             return
-        # One multi-row INSERT: one statement however many events.
+        # One call for all rows (executemany): compiled once, not per number of rows.
         conn.execute(
-            insert(schema.events).values(
-                [
-                    {
-                        "session_id": event.session_id,
-                        "seq": event.seq,
-                        "type": str(event.type),
-                        "at": event.at,
-                        "data": json.dumps(event.data, ensure_ascii=False),
-                    }
-                    for event in events
-                ]
-            )
+            _INSERT_EVENT,
+            [
+                {
+                    "session_id": event.session_id,
+                    "seq": event.seq,
+                    "type": str(event.type),
+                    "at": event.at,
+                    "data": json.dumps(event.data, ensure_ascii=False),
+                }
+                for event in events
+            ],
         )
 
     def set_status(self, session_id: str, status: str) -> None:
