@@ -110,7 +110,10 @@ class SessionChannel:
         """Events this process just appended: extend the cached log without a read, if they
         follow on from it; otherwise the next read fetches what is missing."""
         if not self.log:
-            return  # nothing cached yet: the first read fetches everything
+            # Nothing cached yet. A first read may be in flight and miss these (its query may
+            # have run before they were committed): make the next read fetch after it.
+            self.stale = True
+            return
         last = self.log[-1].seq
         fresh = [event for event in events if event.seq > last]
         if fresh and fresh[0].seq == last + 1:

@@ -82,3 +82,26 @@ def test_the_feed_after_any_id_matches_a_full_rebuild_of_the_log():
             assert channel.feed_after(cursor) == expected, (upto, cursor)
     assert channel.open_turn() == 9
     assert [str(item.id) for item in channel.feed_after(EventId(2, 2))][:3] == ["2.3", "2.4", "4"]
+
+
+def test_appends_reported_during_the_first_read_are_not_lost():
+    async def scenario():
+        channel = SessionChannel()
+        gate = asyncio.Event()
+
+        async def first_fetch(after):
+            await gate.wait()
+            return events(1, 2)  # its query ran before 3 was committed
+
+        reading = asyncio.create_task(channel.read_log(first_fetch))
+        await asyncio.sleep(0)
+        channel.take(events(3))  # committed and reported while the read is in flight
+        gate.set()
+        await reading
+
+        async def fetch(after):
+            return events(*range(after + 1, 4))
+
+        return [event.seq for event in await channel.read_log(fetch)]
+
+    assert asyncio.run(scenario()) == [1, 2, 3]
