@@ -380,17 +380,24 @@ class SessionStore:
         """Lock the sessions (in the order given) and return each one's last seq, in two
         statements however many there are. A session without events does not exist (its
         ``session_created`` is written with it)."""
+        events = schema.events
+        # One session (every append but the flusher's): "=" rather than an expanding IN,
+        # whose parameters are rendered into the SQL again at every execution.
+        [only] = session_ids if len(session_ids) == 1 else [None]
+        sessions_where = (
+            schema.sessions.c.id == only if only else schema.sessions.c.id.in_(session_ids)
+        )
+        events_where = events.c.session_id == only if only else events.c.session_id.in_(session_ids)
         if conn.dialect.name != "sqlite":
             conn.execute(
                 select(schema.sessions.c.id)
-                .where(schema.sessions.c.id.in_(session_ids))
+                .where(sessions_where)
                 .order_by(schema.sessions.c.id)
                 .with_for_update()
             ).all()
-        events = schema.events
         rows = conn.execute(
             select(events.c.session_id, func.max(events.c.seq))
-            .where(events.c.session_id.in_(session_ids))
+            .where(events_where)
             .group_by(events.c.session_id)
         ).all()
         lasts = {session_id: last for session_id, last in rows if last is not None}
