@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from interviewer.feed import EventId, FeedBuilder, FeedEvent, in_order, token_events
 from interviewer.service import InterviewService
 from interviewer.turn_events import ReplyCompleted, ReplyFailed, ReplyInterrupted, TokenStreamed
+from interviewer.usage import token_counter_name
 from storage.events import EventType, SessionEvent, SessionRecord
 
 __all__ = ["LiveTurn", "TurnManager"]
@@ -171,6 +172,9 @@ class TurnManager:
         # Database calls run in threads; many streams need more than the default handful.
         self._loop.set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="db"))
         self._flusher = asyncio.create_task(self._flush_forever(), name="delta-flusher")
+        # Load the token counter's tables now, in a thread, rather than on the event loop at
+        # the first long conversation.
+        self._loop.run_in_executor(None, token_counter_name)
 
     async def stop(self) -> None:
         self._stopping = True
