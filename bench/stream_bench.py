@@ -138,13 +138,16 @@ def pct(values: list[float], q: float) -> float:
 
 
 @contextlib.contextmanager
-def process(args: list[str], env: dict | None = None, cwd: Path | None = None):
+def process(
+    args: list[str], env: dict | None = None, cwd: Path | None = None, log: Path | None = None
+):
+    stderr = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         args,
         cwd=cwd or ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
     try:
         yield proc
@@ -155,6 +158,8 @@ def process(args: list[str], env: dict | None = None, cwd: Path | None = None):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if log is not None:
+            stderr.close()
 
 
 async def wait_listening(port: int, timeout: float = 30) -> None:
@@ -178,6 +183,7 @@ class ProjectSession:
         self.cookie = ""
         self.id = ""
         self.replies_done = asyncio.Queue()
+        self.dead = False  # its /events feed ended: it takes no further part
 
     async def create(self) -> None:
         status, headers, body = await self.http.request(
@@ -189,6 +195,18 @@ class ProjectSession:
         self.id = json.loads(body)["id"]
 
     async def follow(self) -> None:
+        """Follow /events; a feed that ends or fails is an error, and releases its waiter."""
+        try:
+            await self._follow()
+            self.recorder.errors.append("the /events feed ended")
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.recorder.errors.append(f"the /events feed failed: {exc!r}"[:200])
+        self.dead = True
+        self.replies_done.put_nowait(time.time())  # nobody waits forever for a dead feed
+
+    async def _follow(self) -> None:
         """Follow /events for good; note every token and every finished reply."""
         buffer = b""
         path = f"/api/sessions/{self.id}/events"
@@ -245,9 +263,11 @@ async def project_streams(port: int, concurrency: int, seconds: float) -> Record
 
     async def converse(session: ProjectSession, deadline: float) -> None:
         await asyncio.sleep(random.random())  # spread the turns over a second
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not session.dead:
             if await session.say(QUESTION):
                 await session.replies_done.get()
+            else:
+                await asyncio.sleep(0.1)  # not a busy loop of refused posts
 
     recorder.measuring = True
     started = time.monotonic()
@@ -273,7 +293,7 @@ async def project_mix(port: int, sessions_count: int, seconds: float) -> Recorde
 
     async def live(session: ProjectSession, deadline: float) -> None:
         await asyncio.sleep(random.uniform(0, 4))
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not session.dead:
             roll = random.random()
             if roll < 0.55:
                 if await session.say(QUESTION):
@@ -358,10 +378,11 @@ async def main(quick: bool) -> None:
             f"{upstream_url}/chat/completions",
         ]
         serve_cmd = [str(Path(PYTHON).with_name("interview")), "serve", "--log-level", "warning"]
+        server_log = Path(data_dir) / "serve.log"
         with (
             process(upstream_cmd),
             process(relay_cmd),
-            process(serve_cmd, env=env, cwd=Path(data_dir)),
+            process(serve_cmd, env=env, cwd=Path(data_dir), log=server_log),
         ):
             for port in (upstream_port, relay_port, project_port):
                 await wait_listening(port)
@@ -381,6 +402,8 @@ async def main(quick: bool) -> None:
                 print(row("project (/events)", level, project), flush=True)
                 for error in project.errors[:3]:
                     print(f"    error: {error}")
+                if project.errors:
+                    print_log_tail(server_log)
             mix_sessions = 200 if quick else 500
             mix = await project_mix(project_port, mix_sessions, 20.0 if quick else 40.0)
             print()
@@ -396,6 +419,14 @@ async def main(quick: bool) -> None:
             )
             for error in mix.errors[:5]:
                 print(f"    error: {error}")
+            if mix.errors:
+                print_log_tail(server_log)
+
+
+def print_log_tail(log: Path, lines: int = 15) -> None:
+    tail = log.read_text(errors="replace").splitlines()[-lines:] if log.exists() else []
+    for line in tail:
+        print(f"    server: {line}")
 
 
 if __name__ == "__main__":

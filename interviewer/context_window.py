@@ -8,6 +8,7 @@ is trimmed, oldest lines first, until everything fits. Deterministic, and it cos
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from interviewer.base import TurnContext
 from interviewer.prompts import OPENING_CUE
@@ -25,7 +26,9 @@ CONTINUE_CUE = "(The candidate has not answered yet. Continue as the interviewer
 Counter = Callable[[str], int]
 
 
+@lru_cache(maxsize=1024)
 def _count(text: str) -> int:
+    # Cached: a long conversation is counted again at every turn, nearly all of it unchanged.
     return count_tokens(text)[0]
 
 

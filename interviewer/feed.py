@@ -19,7 +19,15 @@ from typing import Any
 
 from storage.events import EventType, SessionEvent
 
-__all__ = ["EventId", "FeedEvent", "InvalidEventId", "feed_from_log", "token_events"]
+__all__ = [
+    "EventId",
+    "FeedBuilder",
+    "FeedEvent",
+    "InvalidEventId",
+    "feed_from_log",
+    "in_order",
+    "token_events",
+]
 
 _ID = re.compile(r"^(\d{1,12})(?:\.(\d{1,9}))?$")
 FIRST_PHASE = "clarify"
@@ -78,69 +86,81 @@ def feed_from_log(
     phase_titles: Mapping[str, str] | None = None,
 ) -> list[FeedEvent]:
     """The feed for a whole log, in id order, keeping only the events after ``after``."""
-    titles = phase_titles or {}
-    feed: list[FeedEvent] = []
-    phase = FIRST_PHASE
-    started: datetime | None = None
-    for event in events:
-        data = event.data
-        own_id = EventId(event.seq)
-        item: FeedEvent | None = None
-        match event.type:
-            case EventType.SESSION_CREATED:
-                started = event.at
-                keys = ("problem_id", "minutes", "persona", "level", "interviewer_model")
-                item = FeedEvent(own_id, "session", {k: data[k] for k in keys if k in data})
-            case EventType.CANDIDATE_MESSAGE:
-                message = _message(event, "candidate", phase, "reply", started or event.at)
-                item = FeedEvent(own_id, "message", {"message": message})
-            case EventType.INTERVIEWER_MESSAGE:
-                kind = data.get("kind", "reply")
-                message = _message(event, "interviewer", phase, kind, started or event.at)
-                item = FeedEvent(own_id, "done", {"message": message})
-            case EventType.REPLY_STARTED:
-                item = FeedEvent(own_id, "reply_started", {"turn": event.seq})
-            case EventType.REPLY_DELTA:
-                feed.extend(token_events(data["turn"], data["texts"], data["from"]))
-            case EventType.REPLY_INTERRUPTED:
-                message = _message(event, "interviewer", phase, "interrupted", started or event.at)
-                item = FeedEvent(
-                    own_id, "interrupted", {"detail": data.get("detail", ""), "message": message}
-                )
-            case EventType.REPLY_CANCELLED:
-                message = _message(event, "interviewer", phase, "cancelled", started or event.at)
-                item = FeedEvent(own_id, "cancelled", {"message": message})
-            case EventType.REPLY_FAILED:
-                item = FeedEvent(own_id, "error", {"detail": data.get("detail", "")})
-            case EventType.PHASE_CHANGED:
-                previous, phase = phase, data["phase"]
-                item = FeedEvent(
-                    own_id,
-                    "phase",
-                    {
-                        "phase": phase,
-                        "previous": previous,
-                        "title": titles.get(phase, phase),
-                        "reason": data.get("reason", ""),
-                    },
-                )
-            case EventType.WARNING:
-                item = FeedEvent(own_id, "warning", dict(data))
-            case EventType.PAUSED:
-                item = FeedEvent(own_id, "paused", {})
-            case EventType.RESUMED:
-                item = FeedEvent(own_id, "resumed", {})
-            case EventType.SESSION_ENDED:
-                item = FeedEvent(own_id, "ended", {"reason": data["reason"]})
-            case EventType.TURN_USAGE:
-                item = FeedEvent(own_id, "usage", dict(data))
-            case _:  # private notes and cancel requests stay on the server
-                item = None
-        if item is not None:
-            feed.append(item)
-    feed.sort(key=lambda item: item.id)
+    builder = FeedBuilder(phase_titles)
+    return in_order([item for event in events for item in builder.add(event)], after=after)
+
+
+def in_order(feed: list[FeedEvent], *, after: EventId) -> list[FeedEvent]:
+    """``feed`` sorted by id, without duplicates (the first wins) and without ids up to
+    ``after``."""
+    feed = sorted(feed, key=lambda item: item.id)
     unique: list[FeedEvent] = []
     for item in feed:
         if item.id > after and (not unique or unique[-1].id != item.id):
             unique.append(item)
     return unique
+
+
+class FeedBuilder:
+    """Turns a log into feed events one event at a time, in log order.
+
+    A log event's feed events depend only on the events before it (the phase, the start),
+    so a follower can convert each event once and keep the result.
+    """
+
+    def __init__(self, phase_titles: Mapping[str, str] | None = None) -> None:
+        self.titles = phase_titles or {}
+        self.phase = FIRST_PHASE
+        self.started: datetime | None = None
+
+    def add(self, event: SessionEvent) -> list[FeedEvent]:
+        data = event.data
+        own_id = EventId(event.seq)
+        started = self.started or event.at
+        phase = self.phase
+        match event.type:
+            case EventType.SESSION_CREATED:
+                self.started = event.at
+                keys = ("problem_id", "minutes", "persona", "level", "interviewer_model")
+                return [FeedEvent(own_id, "session", {k: data[k] for k in keys if k in data})]
+            case EventType.CANDIDATE_MESSAGE:
+                message = _message(event, "candidate", phase, "reply", started)
+                return [FeedEvent(own_id, "message", {"message": message})]
+            case EventType.INTERVIEWER_MESSAGE:
+                kind = data.get("kind", "reply")
+                message = _message(event, "interviewer", phase, kind, started)
+                return [FeedEvent(own_id, "done", {"message": message})]
+            case EventType.REPLY_STARTED:
+                return [FeedEvent(own_id, "reply_started", {"turn": event.seq})]
+            case EventType.REPLY_DELTA:
+                return token_events(data["turn"], data["texts"], data["from"])
+            case EventType.REPLY_INTERRUPTED:
+                message = _message(event, "interviewer", phase, "interrupted", started)
+                data = {"detail": data.get("detail", ""), "message": message}
+                return [FeedEvent(own_id, "interrupted", data)]
+            case EventType.REPLY_CANCELLED:
+                message = _message(event, "interviewer", phase, "cancelled", started)
+                return [FeedEvent(own_id, "cancelled", {"message": message})]
+            case EventType.REPLY_FAILED:
+                return [FeedEvent(own_id, "error", {"detail": data.get("detail", "")})]
+            case EventType.PHASE_CHANGED:
+                self.phase = data["phase"]
+                change = {
+                    "phase": self.phase,
+                    "previous": phase,
+                    "title": self.titles.get(self.phase, self.phase),
+                    "reason": data.get("reason", ""),
+                }
+                return [FeedEvent(own_id, "phase", change)]
+            case EventType.WARNING:
+                return [FeedEvent(own_id, "warning", dict(data))]
+            case EventType.PAUSED:
+                return [FeedEvent(own_id, "paused", {})]
+            case EventType.RESUMED:
+                return [FeedEvent(own_id, "resumed", {})]
+            case EventType.SESSION_ENDED:
+                return [FeedEvent(own_id, "ended", {"reason": data["reason"]})]
+            case EventType.TURN_USAGE:
+                return [FeedEvent(own_id, "usage", dict(data))]
+            case _:  # private notes and cancel requests stay on the server
+                return []

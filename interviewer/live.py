@@ -11,15 +11,17 @@ event after it exactly once, in order.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from interviewer.feed import EventId, FeedEvent, feed_from_log, token_events
+from interviewer.feed import EventId, FeedBuilder, FeedEvent, in_order, token_events
 from interviewer.service import InterviewService
 from interviewer.turn_events import ReplyCompleted, ReplyFailed, ReplyInterrupted, TokenStreamed
+from interviewer.usage import token_counter_name
 from storage.events import EventType, SessionEvent, SessionRecord
 
 __all__ = ["LiveTurn", "TurnManager"]
@@ -39,6 +41,9 @@ class LiveTurn:
     texts: list[str] = field(default_factory=list)
     flushed: int = 0  # how many pieces are in the log already
     settled: bool = False  # its outcome is committed; the task is only tidying up
+    # Pieces handed over to be committed with the outcome: ``flushed`` before the hand-over,
+    # to go back to if that commit does not happen.
+    handed_over_from: int | None = None
 
 
 def _batch(live: LiveTurn, end: int) -> dict:
@@ -48,7 +53,7 @@ def _batch(live: LiveTurn, end: int) -> dict:
 class SessionChannel:
     """Wakes the followers of one session: on every new piece and every log change."""
 
-    def __init__(self) -> None:
+    def __init__(self, phase_titles: dict[str, str] | None = None) -> None:
         self.log_version = 0
         self.live: LiveTurn | None = None
         self._changed = asyncio.Event()
@@ -58,8 +63,41 @@ class SessionChannel:
         self.followers = 0
         self.stale = True
         self._reading = asyncio.Lock()
+        # Each log event converted to feed events once (``_built[i]`` is for ``log[i]``), so
+        # a wake-up converts only what is new, not the whole log with every piece ever said.
+        self._builder = FeedBuilder(phase_titles)
+        self._built: list[list[FeedEvent]] = []
+        self._open_turn: int | None = None
 
     async def read_log(self, fetch: Callable) -> list[SessionEvent]:
+        await self.refresh(fetch)
+        return list(self.log)
+
+    def _convert_new(self) -> None:
+        for event in self.log[len(self._built) :]:
+            self._built.append(self._builder.add(event))
+            if event.type is EventType.REPLY_STARTED:
+                self._open_turn = event.seq
+            elif event.type in _OUTCOMES:
+                self._open_turn = None
+
+    def open_turn(self) -> int | None:
+        """The seq of a reply started in the cached log and not finished there yet."""
+        self._convert_new()
+        return self._open_turn
+
+    def feed_after(self, cursor: EventId) -> list[FeedEvent]:
+        """The feed of the cached log after ``cursor``, in id order.
+
+        Every feed event with an id above ``(S, i)`` comes from a log event with a seq above
+        ``S`` (the pieces of reply ``S`` are logged after its start), so only those are read.
+        """
+        self._convert_new()
+        start = bisect.bisect_right(self.log, cursor.seq, key=lambda event: event.seq)
+        return in_order([item for built in self._built[start:] for item in built], after=cursor)
+
+    async def refresh(self, fetch: Callable) -> None:
+        """Bring the cached log up to date, fetching only what it lacks."""
         async with self._reading:
             if self.stale or not self.log:
                 self.stale = False
@@ -68,14 +106,13 @@ class SessionChannel:
                 # take() may have extended the log while the fetch ran: skip what it added.
                 last = self.log[-1].seq if self.log else 0
                 self.log.extend(event for event in fetched if event.seq > last)
-            return list(self.log)
 
     def take(self, events: list[SessionEvent]) -> None:
         """Events this process just appended: extend the cached log without a read, if they
         follow on from it; otherwise the next read fetches what is missing."""
         if not self.log:
-            # Nothing cached yet, but a first read may be in flight and may have missed these:
-            # make sure the next read fetches again.
+            # Nothing cached yet. A first read may be in flight and miss these (its query may
+            # have run before they were committed): make the next read fetch after it.
             self.stale = True
             return
         last = self.log[-1].seq
@@ -135,6 +172,9 @@ class TurnManager:
         # Database calls run in threads; many streams need more than the default handful.
         self._loop.set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="db"))
         self._flusher = asyncio.create_task(self._flush_forever(), name="delta-flusher")
+        # Load the token counter's tables now, in a thread, rather than on the event loop at
+        # the first long conversation.
+        self._loop.run_in_executor(None, token_counter_name)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -152,7 +192,7 @@ class TurnManager:
     def channel(self, session_id: str) -> SessionChannel:
         channel = self._channels.get(session_id)
         if channel is None:
-            channel = self._channels[session_id] = SessionChannel()
+            channel = self._channels[session_id] = SessionChannel(self._titles)
         return channel
 
     def running_here(self, session_id: str) -> bool:
@@ -253,7 +293,7 @@ class TurnManager:
         finished = False
         try:
             async for event in self.service.run_interviewer_turn(
-                session, before_commit=lambda: self._flush_turn(live), state=state
+                session, before_commit=lambda: self._hand_over(live), state=state
             ):
                 if isinstance(event, TokenStreamed):
                     live.texts.append(event.text)
@@ -261,6 +301,7 @@ class TurnManager:
                 elif isinstance(event, ReplyCompleted | ReplyInterrupted | ReplyFailed):
                     finished = live.settled = True
         except asyncio.CancelledError:
+            self._take_back(live)
             await self._flush_turn(live)
             text = "".join(live.texts)
             if self._stopping:  # a restart or deploy, not the candidate: the turn stays owed
@@ -275,6 +316,7 @@ class TurnManager:
             finished = True
         except Exception:
             logger.exception("interviewer turn failed for session %s", session.id)
+            self._take_back(live)
             await self._flush_turn(live)
             await self._run_sync(
                 self.service.record_failed, session, "the server failed while replying"
@@ -282,6 +324,7 @@ class TurnManager:
             finished = True
         finally:
             if not finished:
+                self._take_back(live)
                 await self._run_sync(self.service.record_failed, session, "no reply was produced")
             await self._flush_turn(live)
             live.settled = True
@@ -327,6 +370,25 @@ class TurnManager:
     async def _flush_turn(self, live: LiveTurn) -> None:
         async with self._flush_lock:
             await self._write(*self._pending_batches(only=live))
+
+    async def _hand_over(self, live: LiveTurn) -> list:
+        """The reply's pieces not in the log yet, as items for the outcome's own transaction
+        (one commit instead of two at the end of every reply)."""
+        async with self._flush_lock:  # after any flush of this reply's pieces in flight
+            batches, marks = self._pending_batches(only=live)
+            if not marks:
+                return []
+            live.handed_over_from = live.flushed
+            live.flushed = marks[0][1]
+            return batches[live.session_id]
+
+    @staticmethod
+    def _take_back(live: LiveTurn) -> None:
+        """The outcome (and the pieces handed over with it) may not be committed: flush them
+        again. (Pieces logged twice are harmless: they carry their positions.)"""
+        if live.handed_over_from is not None and not live.settled:
+            live.flushed = min(live.flushed, live.handed_over_from)
+            live.handed_over_from = None
 
     async def _flush_forever(self) -> None:
         while True:
@@ -387,13 +449,16 @@ class TurnManager:
             # Take the live turn before reading the log: if it is gone by then, its pieces
             # were flushed before it went, so the log has them; if not, memory has them all.
             live = channel.live
-            log = await channel.read_log(fetch)
-            items = feed_from_log(log, after=cursor, phase_titles=self._titles)
-            if live is not None:
-                items = _merge(items, token_events(live.seq, list(live.texts)), cursor)
+            await channel.refresh(fetch)
+            items = channel.feed_after(cursor)
+            if live is not None and cursor.seq <= live.seq:
+                first = cursor.index + 1 if cursor.seq == live.seq else 1
+                items = _merge(
+                    items, token_events(live.seq, live.texts[first - 1 :], first), cursor
+                )
             # While a reply is open, what else happens (a warning, a pause) waits until the
             # reply's outcome: its pieces keep coming with ids below those events' ids.
-            open_turn = _open_turn(log)
+            open_turn = channel.open_turn()
             if open_turn is not None:
                 items = [item for item in items if item.id.seq <= open_turn]
             ending = False
@@ -426,17 +491,6 @@ _OUTCOMES = frozenset(
         EventType.REPLY_FAILED,
     }
 )
-
-
-def _open_turn(log: list[SessionEvent]) -> int | None:
-    """The seq of a reply started in the log and not finished there yet."""
-    open_turn = None
-    for event in log:
-        if event.type is EventType.REPLY_STARTED:
-            open_turn = event.seq
-        elif event.type in _OUTCOMES:
-            open_turn = None
-    return open_turn
 
 
 def _merge(logged: list[FeedEvent], live: list[FeedEvent], after: EventId) -> list[FeedEvent]:

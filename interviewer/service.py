@@ -54,9 +54,10 @@ SIGN_OFF = (
     "will point to the moments behind each score."
 )
 _PIECE = re.compile(r"\S+\s*|\s+")
-# Awaited just before a turn's outcome is committed: the live layer flushes the reply's
-# pieces first, so the log never holds an outcome without all the pieces before it.
-BeforeCommit = Callable[[], Awaitable[None]]
+# Awaited just before a turn's outcome is committed: the live layer hands over the reply's
+# pieces not yet in the log, as items committed in the same transaction just before the
+# outcome, so the log never holds an outcome without all the pieces before it.
+BeforeCommit = Callable[[], Awaitable[list]]
 Offload = Callable[..., Awaitable[Any]]
 
 
@@ -483,21 +484,22 @@ class InterviewService:
                 yield TokenStreamed(item)
         except InterviewerError as exc:
             partial = "".join(pieces).strip()
-            if before_commit is not None:
-                await before_commit()
+            logged = await before_commit() if before_commit is not None else []
             if not partial:
-                await self._offload(self.record_failed, session, str(exc))
+                failed = (EventType.REPLY_FAILED, {"detail": str(exc)}, self.clock.now())
+                await self._offload(self._append, session, [*logged, failed])
                 yield ReplyFailed(str(exc))
                 return
-            [event] = await self._offload(
+            *_, event = await self._offload(
                 self._append,
                 session,
                 [
+                    *logged,
                     (
                         EventType.REPLY_INTERRUPTED,
                         {"text": partial, "detail": str(exc)},
                         self.clock.now(),
-                    )
+                    ),
                 ],
             )
             message = Message(
@@ -507,8 +509,7 @@ class InterviewService:
             return
 
         text = "".join(pieces).strip()
-        if before_commit is not None:
-            await before_commit()
+        logged = await before_commit() if before_commit is not None else []
         now = self.clock.now()
         closing = meta.advance and context.is_last_phase
         usage = meta.usage or Usage(source="none")
@@ -537,10 +538,11 @@ class InterviewService:
                     now,
                 )
             )
-        events = await self._offload(self._append, session, items)
+        events = await self._offload(self._append, session, [*logged, *items])
         kind = "closing" if closing else "reply"
+        message_seq = events[len(logged)].seq
         yield ReplyCompleted(
-            Message(events[0].seq, "interviewer", state.phase, text, now, kind), usage_data
+            Message(message_seq, "interviewer", state.phase, text, now, kind), usage_data
         )
         if closing:
             yield SessionEnded("completed")
@@ -557,11 +559,13 @@ class InterviewService:
         text = SIGN_OFF if state.closing_asked else self.plan.closing_question.strip()
         for piece in _PIECE.findall(text):
             yield TokenStreamed(piece)
-        if before_commit is not None:
-            await before_commit()
-        [event] = await self._offload(
+        logged = await before_commit() if before_commit is not None else []
+        *_, event = await self._offload(
             self._append,
             session,
-            [(EventType.INTERVIEWER_MESSAGE, {"text": text, "kind": kind}, self.clock.now())],
+            [
+                *logged,
+                (EventType.INTERVIEWER_MESSAGE, {"text": text, "kind": kind}, self.clock.now()),
+            ],
         )
         yield ReplyCompleted(Message(event.seq, "interviewer", state.phase, text, event.at, kind))

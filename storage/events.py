@@ -10,6 +10,7 @@ import contextlib
 import json
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from storage.db import IMMEDIATE
 __all__ = ["NOTIFY_CHANNEL", "EventType", "SessionEvent", "SessionRecord", "SessionStore"]
 
 NOTIFY_CHANNEL = "interview_events"
+_INSERT_EVENT = insert(schema.events)
 
 
 class EventType(StrEnum):
@@ -103,17 +105,90 @@ def _event_from_row(row: Any) -> SessionEvent:
     )
 
 
+class _LogCache:
+    """The recent sessions' logs without reply pieces, as far as this process has seen them.
+
+    An entry ``(through, events)`` holds every event of the session up to seq ``through``
+    except ``reply_delta`` rows. Entries are only ever filled from committed rows or extended
+    with this process's own commits, and a reader tops one up from the database after
+    ``through`` (another replica may have appended), so it never serves a stale log. The
+    least recently used sessions are dropped beyond ``capacity``.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[str, tuple[int, list[SessionEvent]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, session_id: str) -> tuple[int, list[SessionEvent]] | None:
+        with self._lock:
+            entry = self._entries.get(session_id)
+            if entry is not None:
+                self._entries.move_to_end(session_id)
+            return entry
+
+    def put(self, session_id: str, through: int, events: list[SessionEvent]) -> None:
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            entry = self._entries.get(session_id)
+            if entry is None or entry[0] <= through:
+                self._entries[session_id] = (through, events)
+                self._entries.move_to_end(session_id)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def extend(self, session_id: str, appended: list[SessionEvent]) -> None:
+        """This process committed ``appended`` (consecutive seqs)."""
+        with self._lock:
+            entry = self._entries.get(session_id)
+            if entry is None or not appended:
+                return
+            through, events = entry
+            if appended[-1].seq <= through:
+                return  # a reader already fetched them
+            if appended[0].seq != through + 1:
+                del self._entries[session_id]  # a gap: the next reader fetches afresh
+                return
+            kept = [event for event in appended if event.type is not EventType.REPLY_DELTA]
+            self._entries[session_id] = (appended[-1].seq, events + kept if kept else events)
+
+
+class _Refused(Exception):
+    """An append refused before it wrote anything (its guard raised, or no such session)."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+@dataclass(eq=False)
+class _Queued:
+    """A write waiting for its turn in a group commit."""
+
+    work: Callable[[Any, list[Callable[[], None]]], Any]
+    result: Any = None
+    error: BaseException | None = None
+    done: bool = False
+
+
 class SessionStore:
     """Reads and appends sessions and events; the engine is the only side effect."""
 
-    def __init__(self, engine: Engine, *, origin: str = "") -> None:
+    def __init__(self, engine: Engine, *, origin: str = "", cached_sessions: int = 1024) -> None:
         self._engine = engine
+        self._cache = _LogCache(cached_sessions)
         # Names this process in change notifications, so it can ignore its own.
         self.origin = origin or uuid.uuid4().hex[:12]
         self._listeners: list[Callable[[str, list[SessionEvent]], None]] = []
-        self._write_lock = (
-            threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        )
+        sqlite = engine.dialect.name == "sqlite"
+        self._write_lock = threading.Lock() if sqlite else contextlib.nullcontext()
+        # Group commit (SQLite): appends that queue up behind a running transaction are done
+        # together in the next one, so a busy server pays one commit for many of them.
+        self._group_commit = sqlite
+        self._queue: list[_Queued] = []
+        self._queue_changed = threading.Condition()
+        self._leading = False  # a thread is committing a group right now
 
     def add_listener(self, listener: Callable[[str, list[SessionEvent]], None]) -> None:
         """Call ``listener(session_id, events)`` after every committed append (any thread)."""
@@ -157,7 +232,8 @@ class SessionStore:
             event = SessionEvent(
                 record.id, 1, EventType.SESSION_CREATED, record.created_at, created_event
             )
-            self._insert_event(conn, event)
+            self._insert_events(conn, [event])
+        self._cache.put(record.id, 1, [event])
         self._announce(record.id, [event])
         return event
 
@@ -182,54 +258,181 @@ class SessionStore:
         return a replacement list of items (an empty list appends nothing). The log it sees
         leaves out ``reply_delta`` pieces unless ``guard_sees_pieces``.
         """
-        with self._write() as conn:
-            last = self._lock_session(conn, session_id)
-            if guard is not None:
-                decided = guard(
-                    self._read_events(conn, session_id, 0, with_pieces=guard_sees_pieces)
-                )
-                if decided is not None:
-                    items = decided
-            appended = self._insert_items(conn, session_id, last, items)
+
+        def work(conn, after_commit: list[Callable[[], None]]) -> list[SessionEvent]:
+            try:
+                last = self._lock_session(conn, session_id)
+                decided = None
+                if guard is not None:
+                    if guard_sees_pieces:
+                        log = self._read_events(conn, session_id, 0)
+                    else:
+                        log = self._log_through(conn, session_id, last, after_commit)
+                    decided = guard(log)
+            except Exception as exc:
+                raise _Refused(exc) from exc  # nothing written for this append
+            appended = self._insert_items(
+                conn, session_id, last, items if decided is None else decided
+            )
             self._notify(conn, session_id, appended)
-        self._announce(session_id, appended)
-        return appended
+            after_commit.append(lambda: self._committed(session_id, appended))
+            return appended
+
+        return self._transact(work)
+
+    def _committed(self, session_id: str, events: list[SessionEvent]) -> None:
+        self._cache.extend(session_id, events)
+        self._announce(session_id, events)
+
+    def _transact(self, work: Callable[[Any, list[Callable[[], None]]], Any]) -> Any:
+        """Run ``work(conn, after_commit)`` in a write transaction; then the callbacks it
+        queued, in order. ``work`` raises :class:`_Refused` to refuse before writing anything.
+
+        On SQLite, writers that find the lock taken leave their work in a queue; whoever gets
+        the lock next does everything queued in one transaction (one commit). A refused work
+        leaves the others be; any other failure fails every work of the transaction.
+        """
+        if not self._group_commit:
+            after: list[Callable[[], None]] = []
+            try:
+                with self._write() as conn:
+                    result = work(conn, after)
+            except _Refused as refused:
+                raise refused.cause from None
+            for callback in after:
+                callback()
+            return result
+        queued = _Queued(work)
+        with self._queue_changed:
+            self._queue.append(queued)
+            # Wait while another thread commits; it may take this work along.
+            while self._leading and not queued.done:
+                self._queue_changed.wait()
+            lead = not queued.done
+            if lead:
+                self._leading = True
+        if lead:
+            try:
+                with self._write_lock:
+                    with self._queue_changed:
+                        group, self._queue = self._queue, []
+                    self._commit_group(group)
+            finally:
+                with self._queue_changed:
+                    self._leading = False
+                    self._queue_changed.notify_all()
+        if queued.error is not None:
+            raise queued.error
+        return queued.result
+
+    def _commit_group(self, group: list[_Queued]) -> None:
+        """Do ``group`` in one transaction; the caller holds the write lock."""
+        after: list[Callable[[], None]] = []
+        try:
+            with (
+                self._engine.connect().execution_options(**{IMMEDIATE: True}) as conn,
+                conn.begin(),
+            ):
+                for queued in group:
+                    try:
+                        queued.result = queued.work(conn, after)
+                    except _Refused as refused:
+                        queued.error = refused.cause
+        except BaseException as exc:
+            for queued in group:
+                queued.result, queued.error, queued.done = None, exc, True
+            raise
+        for queued in group:
+            queued.done = True
+        for callback in after:
+            callback()
 
     def append_batches(
         self, batches: dict[str, list[tuple[EventType, dict[str, Any], datetime]]]
     ) -> dict[str, list[SessionEvent]]:
         """Append to several sessions in one transaction (one commit for many streams)."""
         appended: dict[str, list[SessionEvent]] = {}
-        with self._write() as conn:
-            for session_id in sorted(batches):  # a fixed lock order: no deadlocks
-                last = self._lock_session(conn, session_id)
-                events = self._insert_items(conn, session_id, last, batches[session_id])
-                self._notify(conn, session_id, events)
-                appended[session_id] = events
-        for session_id, events in appended.items():
-            self._announce(session_id, events)
-        return appended
+        ids = sorted(batches)  # a fixed lock order: no deadlocks
+        if not ids:
+            return appended
 
-    @staticmethod
-    def _lock_session(conn, session_id: str) -> int:
+        def work(conn, after_commit: list[Callable[[], None]]) -> dict[str, list[SessionEvent]]:
+            try:
+                lasts = self._lock_sessions(conn, ids)
+            except Exception as exc:
+                raise _Refused(exc) from exc
+            for session_id in ids:
+                appended[session_id] = _numbered(session_id, lasts[session_id], batches[session_id])
+            self._insert_events(conn, [event for events in appended.values() for event in events])
+            for session_id, events in appended.items():
+                self._notify(conn, session_id, events)
+                after_commit.append(lambda s=session_id, e=events: self._committed(s, e))
+            return appended
+
+        return self._transact(work)
+
+    def _lock_session(self, conn, session_id: str) -> int:
         """Lock the session (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises
         writers) and return its last seq."""
-        locked = conn.execute(
-            select(schema.sessions.c.id).where(schema.sessions.c.id == session_id).with_for_update()
-        ).first()
-        if locked is None:
-            raise KeyError(session_id)
-        last = conn.execute(
-            select(func.max(schema.events.c.seq)).where(schema.events.c.session_id == session_id)
-        ).scalar_one()
-        return last or 0
+        return self._lock_sessions(conn, [session_id])[session_id]
+
+    @staticmethod
+    def _lock_sessions(conn, session_ids: list[str]) -> dict[str, int]:
+        """Lock the sessions (in the order given) and return each one's last seq, in two
+        statements however many there are. A session without events does not exist (its
+        ``session_created`` is written with it)."""
+        events = schema.events
+        # One session (every append but the flusher's): "=" rather than an expanding IN,
+        # whose parameters are rendered into the SQL again at every execution.
+        [only] = session_ids if len(session_ids) == 1 else [None]
+        sessions_where = (
+            schema.sessions.c.id == only if only else schema.sessions.c.id.in_(session_ids)
+        )
+        events_where = events.c.session_id == only if only else events.c.session_id.in_(session_ids)
+        if conn.dialect.name != "sqlite":
+            conn.execute(
+                select(schema.sessions.c.id)
+                .where(sessions_where)
+                .order_by(schema.sessions.c.id)
+                .with_for_update()
+            ).all()
+        rows = conn.execute(
+            select(events.c.session_id, func.max(events.c.seq))
+            .where(events_where)
+            .group_by(events.c.session_id)
+        ).all()
+        lasts = {session_id: last for session_id, last in rows if last is not None}
+        for session_id in session_ids:
+            if session_id not in lasts:
+                raise KeyError(session_id)
+        return lasts
+
+    def _log_through(
+        self, conn, session_id: str, last: int, after_commit: list | None = None
+    ) -> list[SessionEvent]:
+        """The log up to ``last``, pieces left out: from the cache, topped up from the
+        database with whatever it lacks. Inside a write transaction (``after_commit``), what
+        was read is cached only once it is committed."""
+        entry = self._cache.get(session_id)
+        if entry is not None and entry[0] <= last:
+            through, cached = entry
+            fresh = (
+                self._read_events(conn, session_id, through, with_pieces=False, upto=last)
+                if through < last
+                else []
+            )
+            events = cached + fresh if fresh else cached
+        else:
+            events = self._read_events(conn, session_id, 0, with_pieces=False, upto=last)
+        if after_commit is None:
+            self._cache.put(session_id, last, events)
+        else:
+            after_commit.append(lambda: self._cache.put(session_id, last, events))
+        return list(events)
 
     def _insert_items(self, conn, session_id: str, last: int, items) -> list[SessionEvent]:
-        appended = []
-        for offset, (type_, data, at) in enumerate(items, start=1):
-            event = SessionEvent(session_id, last + offset, type_, at, data)
-            self._insert_event(conn, event)
-            appended.append(event)
+        appended = _numbered(session_id, last, items)
+        self._insert_events(conn, appended)
         return appended
 
     def _notify(self, conn, session_id: str, appended: list[SessionEvent]) -> None:
@@ -242,15 +445,22 @@ class SessionStore:
             )
 
     @staticmethod
-    def _insert_event(conn, event: SessionEvent) -> None:
+    def _insert_events(conn, events: list[SessionEvent]) -> None:
+        if not events:
+            return
+        # One call for all rows (executemany): compiled once, not per number of rows.
         conn.execute(
-            insert(schema.events).values(
-                session_id=event.session_id,
-                seq=event.seq,
-                type=str(event.type),
-                at=event.at,
-                data=json.dumps(event.data, ensure_ascii=False),
-            )
+            _INSERT_EVENT,
+            [
+                {
+                    "session_id": event.session_id,
+                    "seq": event.seq,
+                    "type": str(event.type),
+                    "at": event.at,
+                    "data": json.dumps(event.data, ensure_ascii=False),
+                }
+                for event in events
+            ],
         )
 
     def set_status(self, session_id: str, status: str) -> None:
@@ -284,18 +494,42 @@ class SessionStore:
         """The log after ``after_seq``; ``with_pieces=False`` leaves out ``reply_delta`` rows,
         which only replaying a reply needs."""
         with self._engine.connect() as conn:
-            return self._read_events(conn, session_id, after_seq, with_pieces=with_pieces)
+            if with_pieces or after_seq:
+                return self._read_events(conn, session_id, after_seq, with_pieces=with_pieces)
+            # Everything up to the last committed seq: the cache has most of it.
+            last = conn.execute(
+                select(func.max(schema.events.c.seq)).where(
+                    schema.events.c.session_id == session_id
+                )
+            ).scalar_one()
+            if last is None:
+                return []
+            return self._log_through(conn, session_id, last)
 
     @staticmethod
     def _read_events(
-        conn, session_id: str, after_seq: int, *, with_pieces: bool = True
+        conn,
+        session_id: str,
+        after_seq: int,
+        *,
+        with_pieces: bool = True,
+        upto: int | None = None,
     ) -> list[SessionEvent]:
         query = (
             select(schema.events)
             .where(schema.events.c.session_id == session_id)
             .where(schema.events.c.seq > after_seq)
         )
+        if upto is not None:
+            query = query.where(schema.events.c.seq <= upto)
         if not with_pieces:
             query = query.where(schema.events.c.type != EventType.REPLY_DELTA.value)
         rows = conn.execute(query.order_by(schema.events.c.seq)).all()
         return [_event_from_row(row) for row in rows]
+
+
+def _numbered(session_id: str, last: int, items) -> list[SessionEvent]:
+    return [
+        SessionEvent(session_id, last + offset, type_, at, data)
+        for offset, (type_, data, at) in enumerate(items, start=1)
+    ]

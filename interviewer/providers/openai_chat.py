@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import httpx2
 import openai
 from openai import AsyncOpenAI
 
@@ -19,7 +21,7 @@ from interviewer.providers.streaming import (
     StreamEnd,
     classify_sdk_error,
 )
-from interviewer.usage import Usage, usage_from_openai
+from interviewer.usage import Usage
 
 __all__ = ["OpenAIChatInterviewer", "classify_openai_error"]
 
@@ -74,17 +76,30 @@ class OpenAIChatInterviewer(ProviderInterviewer):
         }
 
     async def _attempt(self, request: dict) -> AsyncIterator[str | StreamEnd]:
-        stream = await self._client.chat.completions.create(**request)
+        # The SDK does the transport (auth, timeouts, HTTP errors as its exceptions); the
+        # chunks are read as plain JSON. Its typed request transform and per-chunk model
+        # construction cost more than everything else the server does per token.
+        response = await self._client.post(
+            "/chat/completions",
+            body=request,
+            cast_to=httpx2.Response,
+            stream=True,
+            options={"security": {"bearer_auth": True}},
+        )
         finished = False
         usage: Usage | None = None
-        async for chunk in stream:
-            if chunk.usage is not None:
-                usage = usage_from_openai(chunk.usage)
-            for choice in chunk.choices:
-                if choice.delta is not None and choice.delta.content:
-                    yield choice.delta.content
-                if choice.finish_reason:
-                    finished = True
+        try:
+            async for chunk in _chunks(self._client, response):
+                if chunk.get("usage"):
+                    usage = _usage(chunk["usage"])
+                for choice in chunk.get("choices") or ():
+                    content = (choice.get("delta") or {}).get("content")
+                    if content:
+                        yield content
+                    if choice.get("finish_reason"):
+                        finished = True
+        finally:
+            await response.aclose()
         if finished:
             yield StreamEnd(usage)
 
@@ -93,3 +108,40 @@ class OpenAIChatInterviewer(ProviderInterviewer):
 
     def _classify(self, exc: Exception) -> ProviderFailure:
         return classify_openai_error(exc)
+
+
+async def _chunks(client: AsyncOpenAI, response: httpx2.Response) -> AsyncIterator[dict]:
+    """The JSON chunks of a chat completions stream, read to its end (so the connection can be
+    reused); transport failures and error events raise what the SDK's own stream raises."""
+    decoder = client._make_sse_decoder()
+    done = False
+    try:
+        async for sse in decoder.aiter_bytes(response.aiter_bytes()):
+            if done:
+                continue
+            if sse.data.startswith("[DONE]"):
+                done = True
+                continue
+            data = json.loads(sse.data)
+            if not isinstance(data, dict):
+                continue
+            if data.get("error"):
+                error = data["error"]
+                message = error.get("message") if isinstance(error, dict) else None
+                if not message or not isinstance(message, str):
+                    message = "An error occurred during streaming"
+                raise openai.APIError(message=message, request=response.request, body=error)
+            yield data
+    except httpx2.TimeoutException as exc:
+        raise openai.APITimeoutError(request=response.request) from exc
+    except httpx2.RequestError as exc:
+        raise openai.APIConnectionError(request=response.request) from exc
+
+
+def _usage(raw: dict) -> Usage:
+    details = raw.get("prompt_tokens_details") or {}
+    return Usage(
+        input_tokens=raw.get("prompt_tokens") or 0,
+        cached_input_tokens=details.get("cached_tokens") or 0,
+        output_tokens=raw.get("completion_tokens") or 0,
+    )

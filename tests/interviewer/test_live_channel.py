@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from interviewer.feed import EventId, feed_from_log
 from interviewer.live import SessionChannel
 from storage.events import EventType, SessionEvent
 
@@ -53,26 +54,54 @@ def test_out_of_order_reports_mark_the_cache_stale_instead_of_leaving_a_gap():
     assert asyncio.run(scenario()) == [1, 2, 3, 4]
 
 
-def test_appends_reported_during_the_first_read_are_fetched_by_the_next_read():
-    """The first read's query ran before these appends committed; the report of them arrived
-    before the read returned, while nothing was cached. The next read must fetch them."""
+def test_the_feed_after_any_id_matches_a_full_rebuild_of_the_log():
+    def event(seq, type_, **data):
+        return SessionEvent("s", seq, type_, T0, data)
 
+    log = [
+        event(1, EventType.SESSION_CREATED, minutes=45),
+        event(2, EventType.REPLY_STARTED),
+        event(3, EventType.REPLY_DELTA, turn=2, **{"from": 1, "texts": ["Hi ", "there"]}),
+        event(4, EventType.WARNING, kind="phase_ending", phase="clarify"),
+        # Pieces of reply 2 logged after the warning: their ids (2.3, 2.4) sort before it.
+        event(5, EventType.REPLY_DELTA, turn=2, **{"from": 3, "texts": ["! ", "Go."]}),
+        event(6, EventType.INTERVIEWER_MESSAGE, text="Hi there! Go."),
+        event(7, EventType.PHASE_CHANGED, phase="requirements", reason="candidate"),
+        event(8, EventType.CANDIDATE_MESSAGE, text="ok"),
+        event(9, EventType.REPLY_STARTED),
+        event(10, EventType.REPLY_DELTA, turn=9, **{"from": 1, "texts": ["Sure"]}),
+    ]
+    titles = {"requirements": "Requirements"}
+    channel = SessionChannel(titles)
+    full = feed_from_log(log, phase_titles=titles)
+    cursors = [EventId(0), *(item.id for item in full)]
+    for upto in (4, 7, len(log)):  # the cache is extended in steps, as appends arrive
+        channel.log = log[:upto]
+        for cursor in cursors:
+            expected = feed_from_log(log[:upto], after=cursor, phase_titles=titles)
+            assert channel.feed_after(cursor) == expected, (upto, cursor)
+    assert channel.open_turn() == 9
+    assert [str(item.id) for item in channel.feed_after(EventId(2, 2))][:3] == ["2.3", "2.4", "4"]
+
+
+def test_appends_reported_during_the_first_read_are_not_lost():
     async def scenario():
         channel = SessionChannel()
         gate = asyncio.Event()
-        committed = [1, 2, 3]
+
+        async def first_fetch(after):
+            await gate.wait()
+            return events(1, 2)  # its query ran before 3 was committed
+
+        reading = asyncio.create_task(channel.read_log(first_fetch))
+        await asyncio.sleep(0)
+        channel.take(events(3))  # committed and reported while the read is in flight
+        gate.set()
+        await reading
 
         async def fetch(after):
-            snapshot = [seq for seq in committed if seq > after]  # the query runs now...
-            await gate.wait()  # ...and its rows come back later
-            return events(*snapshot)
+            return events(*range(after + 1, 4))
 
-        first = asyncio.create_task(channel.read_log(fetch))
-        await asyncio.sleep(0)
-        committed += [4, 5]
-        channel.take(events(4, 5))  # reported while the first read is in flight
-        gate.set()
-        assert [event.seq for event in await first] == [1, 2, 3]
         return [event.seq for event in await channel.read_log(fetch)]
 
-    assert asyncio.run(scenario()) == [1, 2, 3, 4, 5]
+    assert asyncio.run(scenario()) == [1, 2, 3]

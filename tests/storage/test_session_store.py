@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -115,3 +117,68 @@ def test_sqlite_runs_in_wal_mode(engine):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+
+
+def test_a_guard_sees_what_another_process_appended_after_this_one_cached_the_log(engine):
+    here, there = SessionStore(engine), SessionStore(engine)  # two replicas, one database
+    here.create_session(record(), created_event={})
+    seen: list[list[int]] = []
+
+    def guard(log):
+        seen.append([event.seq for event in log])
+        return None
+
+    here.append_many("a" * 32, [(EventType.PAUSED, {}, T0)], guard=guard)
+    there.append("a" * 32, EventType.RESUMED, {}, at=T0)
+    there.append("a" * 32, EventType.REPLY_DELTA, {"turn": 1, "from": 1, "texts": ["x"]}, at=T0)
+    here.append_many("a" * 32, [(EventType.PAUSED, {}, T0)], guard=guard)
+    assert seen == [[1], [1, 2, 3]]  # pieces (seq 4) are left out of guards
+    assert [e.seq for e in here.events("a" * 32, with_pieces=False)] == [1, 2, 3, 5]
+    assert [e.type for e in there.events("a" * 32, with_pieces=False)][-1] is EventType.PAUSED
+
+
+def test_the_log_cache_keeps_a_bounded_number_of_sessions(engine):
+    store = SessionStore(engine, cached_sessions=2)
+    ids = [str(n) * 32 for n in range(1, 5)]
+    for session_id in ids:
+        store.create_session(record(session_id), created_event={})
+        store.append(session_id, EventType.PAUSED, {}, at=T0)
+    assert len(store._cache._entries) == 2
+    for session_id in ids:  # evicted sessions are read from the database again
+        assert [e.seq for e in store.events(session_id, with_pieces=False)] == [1, 2]
+
+
+def test_appends_queued_behind_a_transaction_commit_together_and_a_refusal_stays_alone(engine):
+    store = SessionStore(engine)
+    store.create_session(record(), created_event={})
+    announced: list[list[int]] = []
+    store.add_listener(lambda _session, events: announced.append([e.seq for e in events]))
+    results: dict[int, object] = {}
+
+    def refuse(log):
+        raise ValueError("not now")
+
+    def writer(n: int) -> None:
+        try:
+            guard = refuse if n == 2 else (lambda log: None)
+            item = (EventType.CANDIDATE_MESSAGE, {"text": str(n)}, T0)
+            results[n] = [e.seq for e in store.append_many("a" * 32, [item], guard=guard)]
+        except ValueError as exc:
+            results[n] = exc
+
+    lock = getattr(store, "_write_lock", None)
+    with lock if isinstance(lock, type(threading.Lock())) else contextlib.nullcontext():
+        # On SQLite all four queue up behind the held lock and go in one transaction.
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join()
+    assert isinstance(results.pop(2), ValueError)
+    assert sorted(seq for seqs in results.values() for seq in seqs) == [2, 3, 4]
+    assert sorted(seq for seqs in announced for seq in seqs) == [2, 3, 4]
+    texts = [e.data["text"] for e in store.events("a" * 32)[1:]]
+    assert sorted(texts) == ["0", "1", "3"]
+    log = store.events("a" * 32, with_pieces=False)  # the cache agrees with the database
+    assert [e.seq for e in log] == [1, 2, 3, 4]

@@ -234,3 +234,25 @@ def test_a_reply_cut_by_a_shutdown_is_stored_as_interrupted_and_stays_owed(setti
     state = app.state.service.conversation(session_id)
     assert [(m.kind, m.text) for m in state.messages] == [("interrupted", "w1 w2 w3")]
     assert state.interviewer_turn_pending and state.attempt_failed
+
+
+def test_a_replys_last_pieces_are_committed_with_its_outcome(settings, clock):
+    gate = Gate(before=3, after=4)
+    slow_flusher = settings.model_copy(update={"delta_flush_seconds": 60})
+    app = make_app(slow_flusher, clock=clock, interviewer=gate)
+    commits: list[list[str]] = []
+    app.state.service.store.add_listener(
+        lambda _session, events: commits.append([str(event.type) for event in events])
+    )
+    with TestClient(app) as client:
+        session_id = new_session(client)
+        gate.release()
+        got = read_events(client, session_id, until=lambda got: got[-1].event == "usage")
+    assert token_ids(got)[-1].endswith(".7")
+    # No flush ran in between: all seven pieces went into the outcome's own transaction.
+    [outcome] = [types for types in commits if "interviewer_message" in types]
+    assert outcome[:2] == ["reply_delta", "interviewer_message"]
+    assert not [types for types in commits if types == ["reply_delta"]]
+    log = app.state.service.store.events(session_id)
+    [delta] = [event for event in log if event.type == "reply_delta"]
+    assert delta.data["texts"] == gate.words(1, 8)
