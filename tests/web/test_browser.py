@@ -275,6 +275,26 @@ def test_reloading_mid_reply_neither_loses_nor_repeats_text(tmp_path, browser):
         assert replies[1].startswith(partial.strip()[:20])
         assert len(by_css(browser, ".message")) == 3
 
+        # The clock after a reload is the server's: it matches /clock, and pausing stops it.
+        face = httpx.get(f"{base}/api/sessions/{session_id}/clock", cookies=cookies(browser))
+        shown = clock_seconds(one(browser, "#clock").text)
+        assert abs(shown - face.json()["session_seconds_left"]) <= 3
+        one(browser, "#pause").click()
+        wait(browser).until(lambda d: one(d, "#warning").text == "Paused")
+        frozen = one(browser, "#clock").text
+        assert "paused" in one(browser, "#clock").get_attribute("class")  # no local countdown
+        assert one(browser, "#pause").text == "Resume"
+        browser.refresh()
+        wait(browser).until(lambda d: one(d, "#warning").text == "Paused")
+        assert abs(clock_seconds(one(browser, "#clock").text) - clock_seconds(frozen)) <= 1
+        one(browser, "#pause").click()
+        wait(browser).until(lambda d: one(d, "#pause").text == "Pause")
+
+
+def clock_seconds(text: str) -> int:
+    minutes, seconds = text.split(":")
+    return int(minutes) * 60 + int(seconds)
+
 
 class HostileModel:
     """A mocked model that answers with XSS payloads, split across streamed tokens."""
