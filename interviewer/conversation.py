@@ -14,7 +14,7 @@ from typing import Literal
 
 from storage.events import EventType, SessionEvent
 
-__all__ = ["Conversation", "Message", "PhaseSpan"]
+__all__ = ["Conversation", "Message", "PhaseSpan", "active_times"]
 
 Role = Literal["interviewer", "candidate"]
 FIRST_PHASE = "clarify"
@@ -267,3 +267,21 @@ class Conversation:
     def messages_in_phase(self, phase: str | None = None) -> list[Message]:
         phase = phase or self.phase
         return [message for message in self.replies if message.phase == phase]
+
+
+def active_times(events: list[SessionEvent]) -> dict[int, float]:
+    """Each event's seconds on the active clock: time since the start, less time paused."""
+    started = events[0].at
+    paused_total = 0.0
+    paused_since = None
+    times: dict[int, float] = {}
+    for event in events:
+        paused = paused_total
+        if paused_since is not None:
+            paused += (event.at - paused_since).total_seconds()
+        times[event.seq] = round(max(0.0, (event.at - started).total_seconds() - paused), 3)
+        if event.type is EventType.PAUSED and paused_since is None:
+            paused_since = event.at
+        elif event.type is EventType.RESUMED and paused_since is not None:
+            paused_total, paused_since = paused, None
+    return times

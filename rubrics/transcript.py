@@ -13,9 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from interviewer.conversation import Conversation
+from interviewer.conversation import Conversation, active_times
 from problems.phases import PHASE_IDS
-from storage.events import EventType
 
 __all__ = ["InvalidTranscriptError", "Transcript", "Turn", "transcript_from_events"]
 
@@ -148,35 +147,18 @@ class Transcript(BaseModel):
         return {phase: round(seconds, 1) for phase, seconds in used.items()}
 
 
-def _pause_intervals(events) -> list[tuple[datetime, datetime | None]]:
-    intervals: list[tuple[datetime, datetime | None]] = []
-    for event in events:
-        if event.type is EventType.PAUSED:
-            intervals.append((event.at, None))
-        elif event.type is EventType.RESUMED and intervals and intervals[-1][1] is None:
-            intervals[-1] = (intervals[-1][0], event.at)
-    return intervals
-
-
 def transcript_from_events(
     events, *, problem_id: str, level: str, session_id: str, now: datetime, notes: str = ""
 ) -> Transcript:
     """A stored session's transcript, each turn timed on the active (unpaused) clock."""
     events = list(events)
     conversation = Conversation.from_events(events)
-    pauses = _pause_intervals(events)
-
-    def active(at: datetime) -> float:
-        paused = sum(
-            ((min(end or at, at) - start).total_seconds() for start, end in pauses if start < at),
-            0.0,
-        )
-        return max(0.0, (at - conversation.started_at).total_seconds() - paused)
+    times = active_times(events)
 
     turns = [
         Turn(
             id=message.seq,
-            t=round(active(message.at), 3),
+            t=times[message.seq],
             role=message.role,
             phase=message.phase,
             text=message.text,

@@ -12,10 +12,10 @@ import asyncio
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from interviewer.conversation import Conversation
+from interviewer.conversation import Conversation, active_times
 from interviewer.service import InterviewService
 from rubrics.scorecard import Scorecard
-from storage.events import EventType, SessionEvent, SessionRecord
+from storage.events import EventType, SessionRecord
 from web.api.scorecards import GradingDep
 from web.deps import OwnedSessionDep, ServiceDep
 from web.render import render_markdown
@@ -70,24 +70,6 @@ class ReplayOut(BaseModel):
     notes: list[ReplayNotesOut]
     evidence: list[ReplayEvidenceOut]
     scorecard_status: str | None = Field(description="grading | done | failed, null if never")
-
-
-def active_times(events: list[SessionEvent]) -> dict[int, float]:
-    """Each event's seconds on the active clock: time since the start, less time paused."""
-    started = events[0].at
-    paused_total = 0.0
-    paused_since = None
-    times: dict[int, float] = {}
-    for event in events:
-        paused = paused_total
-        if paused_since is not None:
-            paused += (event.at - paused_since).total_seconds()
-        times[event.seq] = round(max(0.0, (event.at - started).total_seconds() - paused), 3)
-        if event.type is EventType.PAUSED and paused_since is None:
-            paused_since = event.at
-        elif event.type is EventType.RESUMED and paused_since is not None:
-            paused_total, paused_since = paused, None
-    return times
 
 
 def _replay(service: InterviewService, session: SessionRecord) -> ReplayOut:
