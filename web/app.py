@@ -19,7 +19,7 @@ from problems.loader import ProblemBank
 from rubrics.service import GradingService
 from storage.listener import PostgresListener
 from storage.scorecards import ScorecardStore
-from web import pages
+from web import pages, vendor
 from web.api import history, live, notes, problems, replay, scorecards, sessions
 from web.body_limit import BodyLimitMiddleware
 from web.errors import install_error_handlers
@@ -123,6 +123,7 @@ def make_app(
     app.include_router(replay.router)
     app.include_router(history.router)
     app.include_router(pages.router)
+    app.include_router(vendor.router)  # before the static mount, which would shadow it
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     install_error_handlers(app)
     app.add_middleware(

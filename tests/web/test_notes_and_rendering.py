@@ -123,3 +123,13 @@ def test_setup_page_offers_only_configured_models_and_404s_unknown_problems(clie
     page = client.get("/start/url-shortener").text
     assert 'value="offline"' in page and "openai:" not in page
     assert client.get("/start/no-such-problem").status_code == 404
+
+
+def test_the_vendored_diagram_library_is_served_compressed_or_plain(client):
+    packed = client.get("/static/vendor/mermaid.min.js", headers={"Accept-Encoding": "gzip"})
+    assert packed.status_code == 200 and packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["content-type"].startswith("text/javascript")
+    plain = client.get("/static/vendor/mermaid.min.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == packed.content and len(plain.content) > 5_000_000
+    assert b"mermaid" in plain.content[:5000].lower()
