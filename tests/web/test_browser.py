@@ -349,9 +349,9 @@ def test_xss_payloads_never_execute_anywhere(tmp_path, browser):
 
         one(browser, "#end").click()
         browser.switch_to.alert.accept()
-        wait(browser).until(
-            lambda d: one(d, "#send").is_enabled() or one(d, "#after").is_displayed()
-        )
+        # The room knows the interview ended, and the closing reply has been stored.
+        wait(browser).until(lambda d: one(d, "#after").is_displayed())
+        wait(browser).until(lambda d: one(d, "#send").is_enabled())
         browser.get(f"{base}/scorecard/{session_id}")
         wait(browser).until(lambda d: by_css(d, "#verdict"))
         assert_nothing_executed(browser)
