@@ -1,6 +1,7 @@
 """How well a judge agrees with the labelled transcripts in ``tests/rubrics/labelled/``.
 
     .venv/bin/python -m bench.judge_agreement [--judge offline|provider:model]
+                                              [--set labelled|holdout]
 
 Prints each transcript's score and verdict, then: pairwise ranking accuracy within each problem
 (strong > medium > weak), Kendall's tau-b and Spearman's rho between label and score over the
@@ -19,7 +20,7 @@ from core.settings import Settings
 from problems.loader import load_bank
 from rubrics.grading import grade
 from rubrics.registry import choose_judge
-from tests.rubrics.labelled_set import RANK, load_transcript, manifest
+from tests.rubrics.labelled_set import HOLDOUT, LABELLED, RANK, load_transcript, manifest
 
 
 def _ranks(values: list[float]) -> list[float]:
@@ -65,24 +66,31 @@ def kendall_tau_b(x: list[float], y: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judge", default="offline")
+    parser.add_argument(
+        "--set",
+        choices=["labelled", "holdout"],
+        default="labelled",
+        help="labelled: the set the heuristic was tuned on; holdout: written afterwards, unseen",
+    )
     args = parser.parse_args()
+    directory = LABELLED if args.set == "labelled" else HOLDOUT
     judge = choose_judge(Settings(), args.judge)
     bank = load_bank()
     cards = {}
     started = time.perf_counter()
-    for row in manifest():
-        transcript = load_transcript(row.file)
+    for row in manifest(directory):
+        transcript = load_transcript(row.file, directory=directory)
         cards[row.file] = asyncio.run(grade(transcript, bank.get(row.problem), judge))
     elapsed = time.perf_counter() - started
 
-    print(f"judge: {judge.name}\n")
+    print(f"judge: {judge.name}; set: {args.set}\n")
     print(f"{'transcript':<42} {'label':<7} {'kind':<13} {'score':>5}  verdict")
-    for row in manifest():
+    for row in manifest(directory):
         card = cards[row.file]
         columns = f"{row.file:<42} {row.label:<7} {row.kind:<13}"
         print(f"{columns} {card.score:>5.1f}  {card.recommendation}")
 
-    standard = [row for row in manifest() if row.kind == "standard"]
+    standard = [row for row in manifest(directory) if row.kind == "standard"]
     pairs = [
         (a, b)
         for a, b in itertools.permutations(standard, 2)
@@ -97,19 +105,20 @@ def main() -> None:
         f"{kendall_tau_b(labels, scores):.3f}"
     )
     print(f"Spearman rho: {spearman(labels, scores):.3f}")
-    for row in manifest():
+    for row in manifest(directory):
         if row.kind == "injected":
             injected, clean = cards[row.file], cards[row.twin]
             print(
                 f"injected {row.file}: {injected.score:.1f} vs clean twin {clean.score:.1f}, "
                 f"{len(injected.injections)} attempts found"
             )
-    terse = next(row for row in manifest() if row.kind == "terse_strong")
-    verbose = next(row for row in manifest() if row.kind == "verbose_weak")
-    print(
-        f"terse strong {cards[terse.file].score:.1f} vs verbose weak "
-        f"{cards[verbose.file].score:.1f}"
-    )
+    terse = next((row for row in manifest(directory) if row.kind == "terse_strong"), None)
+    verbose = next((row for row in manifest(directory) if row.kind == "verbose_weak"), None)
+    if terse and verbose:
+        print(
+            f"terse strong {cards[terse.file].score:.1f} vs verbose weak "
+            f"{cards[verbose.file].score:.1f}"
+        )
     calls = sum(card.cost.calls for card in cards.values())
     dollars = sum(card.cost.cost_usd for card in cards.values())
     print(

@@ -11,7 +11,7 @@ from core.settings import Settings
 from interviewer.base import Interviewer
 from interviewer.offline import OfflineInterviewer
 
-__all__ = ["UnknownModelError", "choose_interviewer"]
+__all__ = ["UnknownModelError", "choose_interviewer", "provider_credentials"]
 
 
 class UnknownModelError(ValueError):
@@ -22,32 +22,42 @@ def _secret(value) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
-def _build(settings: Settings, provider: str, model: str) -> Interviewer:
+def provider_credentials(
+    settings: Settings, provider: str, model: str
+) -> tuple[str | None, str | None]:
+    """The API key and base URL for ``provider:model``; raises when it is not configured."""
     if provider == "openai":
         if not (settings.openai_api_key or settings.openai_base_url):
             raise UnknownModelError(f"openai:{model} needs OPENAI_API_KEY or OPENAI_BASE_URL")
+        return _secret(settings.openai_api_key), settings.openai_base_url
+    if provider == "anthropic":
+        if not settings.anthropic_api_key:
+            raise UnknownModelError(f"anthropic:{model} needs ANTHROPIC_API_KEY")
+        return _secret(settings.anthropic_api_key), None
+    raise UnknownModelError(
+        f"unknown provider {provider!r}: use offline, openai:MODEL or anthropic:MODEL"
+    )
+
+
+def _build(settings: Settings, provider: str, model: str) -> Interviewer:
+    api_key, base_url = provider_credentials(settings, provider, model)
+    if provider == "openai":
         from interviewer.providers.openai_chat import OpenAIChatInterviewer
 
         return OpenAIChatInterviewer(
             model=model,
-            api_key=_secret(settings.openai_api_key),
-            base_url=settings.openai_base_url,
+            api_key=api_key,
+            base_url=base_url,
             timeout=settings.provider_timeout_seconds,
             context_tokens=settings.context_tokens,
         )
-    if provider == "anthropic":
-        if not settings.anthropic_api_key:
-            raise UnknownModelError(f"anthropic:{model} needs ANTHROPIC_API_KEY")
-        from interviewer.providers.anthropic_messages import AnthropicInterviewer
+    from interviewer.providers.anthropic_messages import AnthropicInterviewer
 
-        return AnthropicInterviewer(
-            model=model,
-            api_key=_secret(settings.anthropic_api_key),
-            timeout=settings.provider_timeout_seconds,
-            context_tokens=settings.context_tokens,
-        )
-    raise UnknownModelError(
-        f"unknown provider {provider!r}: use offline, openai:MODEL or anthropic:MODEL"
+    return AnthropicInterviewer(
+        model=model,
+        api_key=api_key,
+        timeout=settings.provider_timeout_seconds,
+        context_tokens=settings.context_tokens,
     )
 
 

@@ -8,40 +8,28 @@ grades. The same keys and base URL as the interviewer's are used.
 from __future__ import annotations
 
 from core.settings import Settings
-from interviewer.registry import UnknownModelError
+from interviewer.registry import UnknownModelError, provider_credentials
 from rubrics.heuristic import HeuristicJudge
 from rubrics.judge import Judge
 
 __all__ = ["UnknownModelError", "choose_judge"]
 
 
-def _secret(value) -> str | None:
-    return value.get_secret_value() if value is not None else None
-
-
 def _provider_judge(settings: Settings, provider: str, model: str, samples: int) -> Judge:
     from rubrics.llm_judge import LLMJudge
 
+    try:
+        api_key, base_url = provider_credentials(settings, provider, model)
+    except UnknownModelError as exc:
+        raise UnknownModelError(str(exc).replace("unknown provider", "unknown judge")) from None
     if provider == "openai":
-        if not (settings.openai_api_key or settings.openai_base_url):
-            raise UnknownModelError(f"openai:{model} needs OPENAI_API_KEY or OPENAI_BASE_URL")
         from rubrics.judge_clients import OpenAIJudgeClient
 
-        client = OpenAIJudgeClient(
-            model=model,
-            api_key=_secret(settings.openai_api_key),
-            base_url=settings.openai_base_url,
-        )
-    elif provider == "anthropic":
-        if not settings.anthropic_api_key:
-            raise UnknownModelError(f"anthropic:{model} needs ANTHROPIC_API_KEY")
+        client = OpenAIJudgeClient(model=model, api_key=api_key, base_url=base_url)
+    else:
         from rubrics.judge_clients import AnthropicJudgeClient
 
-        client = AnthropicJudgeClient(model=model, api_key=_secret(settings.anthropic_api_key))
-    else:
-        raise UnknownModelError(
-            f"unknown judge {provider}:{model}: use offline, openai:MODEL or anthropic:MODEL"
-        )
+        client = AnthropicJudgeClient(model=model, api_key=api_key)
     return LLMJudge(client, timeout=settings.provider_timeout_seconds, samples=samples)
 
 
