@@ -216,9 +216,18 @@ class TurnManager:
             self._schedule_cancel_check(session_id)
 
     def _schedule(self, session_id: str, *, log_changed: bool, events) -> None:
-        if self._loop is None or session_id not in self._channels:
+        if session_id not in self._channels:
             return
-        self._loop.call_soon_threadsafe(self._wake, session_id, log_changed, events)
+        self._call_soon(self._wake, session_id, log_changed, events)
+
+    def _call_soon(self, callback, *args) -> None:
+        """Run ``callback`` on the manager's loop from any thread; nothing once it has closed
+        (an append committed by another thread during shutdown has nobody left to wake)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # closed between the check and the call
+            loop.call_soon_threadsafe(callback, *args)
 
     def _wake(self, session_id: str, log_changed: bool, events) -> None:
         channel = self._channels.get(session_id)
@@ -237,8 +246,7 @@ class TurnManager:
                 if task is not None:
                     task.cancel()
 
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(lambda: self._loop.create_task(check()))
+        self._call_soon(lambda: self._loop.create_task(check()))
 
     # -- turns -------------------------------------------------------------------------------
 

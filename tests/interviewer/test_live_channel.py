@@ -105,3 +105,23 @@ def test_appends_reported_during_the_first_read_are_not_lost():
         return [event.seq for event in await channel.read_log(fetch)]
 
     assert asyncio.run(scenario()) == [1, 2, 3]
+
+
+def test_appends_reported_after_the_loop_closed_are_ignored():
+    """A write committed by another thread during shutdown must not raise in that thread."""
+    from interviewer.live import TurnManager
+
+    class Store:
+        def add_listener(self, listener):
+            self.listener = listener
+
+    class Service:
+        store = Store()
+        plan = type("Plan", (), {"phases": []})()
+
+    manager = TurnManager(Service())
+    loop = asyncio.new_event_loop()
+    manager._loop = loop
+    manager._channels["s"] = SessionChannel()
+    loop.close()
+    Service.store.listener("s", events(1))  # would raise "Event loop is closed"
