@@ -224,7 +224,18 @@ def test_a_whole_offline_session_from_picker_to_scorecard(tmp_path, browser):
         assert by_css(browser, "#evidence-markers .marker")
         assert len(by_css(browser, "#phase-markers .marker")) >= 3
         screenshot(browser, "05-replay-at-evidence")
+        # Keyboard: the right arrow steps forward (the URL follows the position).
+        browser.execute_script("window.scrollTo(0, 0)")
+        one(browser, "#scrubber").send_keys(Keys.HOME)  # the range input goes to the start
+        wait(browser).until(lambda d: url_t(d.current_url) == 0)
+        one(browser, "h1").click()
+        one(browser, "body").send_keys(Keys.ARROW_RIGHT)
+        wait(browser).until(lambda d: url_t(d.current_url) > 0)
+        # Back to the start, then play at 8x: messages appear as their moments come.
+        one(browser, "#scrubber").send_keys(Keys.HOME)
+        wait(browser).until(lambda d: url_t(d.current_url) == 0)
         shown = len([m for m in by_css(browser, "#transcript .message") if m.is_displayed()])
+        assert shown < len(by_css(browser, "#transcript .message"))
         by_css(browser, "button[data-speed]")[-1].click()  # 8x
         one(browser, "#play").click()
         wait(browser).until(
@@ -289,6 +300,12 @@ def test_reloading_mid_reply_neither_loses_nor_repeats_text(tmp_path, browser):
         assert abs(clock_seconds(one(browser, "#clock").text) - clock_seconds(frozen)) <= 1
         one(browser, "#pause").click()
         wait(browser).until(lambda d: one(d, "#pause").text == "Pause")
+
+
+def url_t(url: str) -> float:
+    from urllib.parse import parse_qs, urlparse
+
+    return float(parse_qs(urlparse(url).query).get("t", ["0"])[0])
 
 
 def clock_seconds(text: str) -> int:

@@ -236,6 +236,21 @@
   window.addEventListener("hashchange", () => {
     if (replay) jumpToUrl();
   });
+  // Keyboard: Space plays or pauses, the arrows step 5 s (15 s with Shift), 1-4 pick a speed.
+  document.addEventListener("keydown", (event) => {
+    if (!replay || event.target.closest("input, textarea, select, button, a")) return;
+    if (event.key === " ") {
+      event.preventDefault();
+      if (playing) pause();
+      else play();
+    } else if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      event.preventDefault();
+      const step = (event.shiftKey ? 15 : 5) * (event.key === "ArrowRight" ? 1 : -1);
+      seek(position + step, null);
+    } else if (["1", "2", "3", "4"].includes(event.key)) {
+      setSpeed(2 ** (Number(event.key) - 1));
+    }
+  });
 
   fetch(api, { headers: { Accept: "application/json" } })
     .then((response) => {
