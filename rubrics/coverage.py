@@ -82,6 +82,7 @@ FLOW = re.compile(
 )
 
 
+@cache
 def buzzword_count(normalised_text: str) -> int:
     return sum(1 for word in BUZZWORDS if contains_phrase(normalised_text, word))
 
@@ -159,10 +160,10 @@ def cover_key_points(problem: Problem, sentences: list[Sentence]) -> dict[str, P
     for phase, points in problem.key_points.items():
         hits: list[KeyPointHit] = []
         missed: list[str] = []
+        # Prefer a sentence from the points' own phase, then any other.
+        ordered = sorted(substantive, key=lambda s, phase=phase: (s.phase != phase, s.t))
         for point in points:
             hit = None
-            # Prefer a sentence from the point's own phase, then any other.
-            ordered = sorted(substantive, key=lambda s: (s.phase != phase, s.t))
             for sentence in ordered:
                 key = id(sentence)
                 if used_per_sentence.get(key, 0) >= MAX_POINTS_PER_SENTENCE:

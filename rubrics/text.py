@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from rubrics.quantities import stem
 from rubrics.transcript import Transcript
@@ -43,11 +43,12 @@ class Sentence:
     phase: str
     text: str
 
-    @property
+    # Computed once per sentence: the judges ask for these in loops over points and estimates.
+    @cached_property
     def normalised(self) -> str:
         return normalise(self.text)
 
-    @property
+    @cached_property
     def stems(self) -> set[str]:
         return {stem(word) for word in re.findall(r"[A-Za-z][A-Za-z0-9-]*", self.text)}
 
