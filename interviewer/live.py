@@ -28,7 +28,7 @@ __all__ = ["LiveTurn", "TurnManager"]
 
 logger = logging.getLogger(__name__)
 DEFAULT_FLUSH_INTERVAL = 0.25
-FOLLOW_WAKE_SECONDS = 15.0
+TICK_SECONDS = 5.0  # how often every follower wakes without news (heartbeats, safety net)
 TERMINAL_EVENTS = frozenset({"done", "interrupted", "cancelled", "error"})
 
 
@@ -66,7 +66,7 @@ class SessionChannel:
         # Each log event converted to feed events once (``_built[i]`` is for ``log[i]``), so
         # a wake-up converts only what is new, not the whole log with every piece ever said.
         self._builder = FeedBuilder(phase_titles)
-        self._built: list[list[FeedEvent]] = []
+        self._built: list[list[FeedEvent] | SessionEvent] = []
         self._open_turn: int | None = None
 
     async def read_log(self, fetch: Callable) -> list[SessionEvent]:
@@ -75,6 +75,11 @@ class SessionChannel:
 
     def _convert_new(self) -> None:
         for event in self.log[len(self._built) :]:
+            if event.type is EventType.REPLY_DELTA:
+                # A batch of reply pieces: followers got them from memory as they came, so
+                # it is expanded only for one that resumes from before its end.
+                self._built.append(event)
+                continue
             self._built.append(self._builder.add(event))
             if event.type is EventType.REPLY_STARTED:
                 self._open_turn = event.seq
@@ -94,7 +99,16 @@ class SessionChannel:
         """
         self._convert_new()
         start = bisect.bisect_right(self.log, cursor.seq, key=lambda event: event.seq)
-        return in_order([item for built in self._built[start:] for item in built], after=cursor)
+        items: list[FeedEvent] = []
+        for built in self._built[start:]:
+            if isinstance(built, SessionEvent):
+                data = built.data
+                last = EventId(data["turn"], data["from"] + len(data["texts"]) - 1)
+                if last > cursor:
+                    items.extend(token_events(data["turn"], data["texts"], data["from"]))
+            else:
+                items.extend(built)
+        return in_order(items, after=cursor)
 
     async def refresh(self, fetch: Callable) -> None:
         """Bring the cached log up to date, fetching only what it lacks."""
@@ -128,16 +142,11 @@ class SessionChannel:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait(self, timeout: float) -> bool:
-        """Wait for a change; False when ``timeout`` passed without one."""
-        changed = self._changed
-        # asyncio.timeout, not wait_for: no extra task per wake-up on the hot path.
-        try:
-            async with asyncio.timeout(timeout):
-                await changed.wait()
-        except TimeoutError:
-            return False
-        return True
+    async def wait(self) -> None:
+        """Wait for a change, or for the manager's next tick. No timer per wait: on the hot
+        path a follower waits once per piece, and the manager's ticker wakes every channel
+        every few seconds for heartbeats and as a safety net."""
+        await self._changed.wait()
 
 
 class TurnManager:
@@ -148,8 +157,11 @@ class TurnManager:
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         single_process: bool = False,
         run_sync: Callable | None = None,
+        tick_seconds: float = TICK_SECONDS,
     ) -> None:
         self.service = service
+        self.tick_seconds = tick_seconds
+        self._ticker: asyncio.Task | None = None
         # With one process on the database (SQLite), a reply in the log that this process is
         # not running is an orphan of a previous run: no need to wait for its lease to expire.
         self.single_process = single_process
@@ -172,6 +184,7 @@ class TurnManager:
         # Database calls run in threads; many streams need more than the default handful.
         self._loop.set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="db"))
         self._flusher = asyncio.create_task(self._flush_forever(), name="delta-flusher")
+        self._ticker = asyncio.create_task(self._tick_forever(), name="follower-ticker")
         # Load the token counter's tables now, in a thread, rather than on the event loop at
         # the first long conversation.
         self._loop.run_in_executor(None, token_counter_name)
@@ -183,10 +196,11 @@ class TurnManager:
         for task in list(self._tasks.values()):
             with contextlib.suppress(BaseException):
                 await task
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
+        for background in (self._ticker, self._flusher):
+            if background is not None:
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await background
         await self.flush()
 
     def channel(self, session_id: str) -> SessionChannel:
@@ -398,6 +412,12 @@ class TurnManager:
             live.flushed = min(live.flushed, live.handed_over_from)
             live.handed_over_from = None
 
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_seconds)
+            for channel in list(self._channels.values()):
+                channel.wake(log_changed=False)
+
     async def _flush_forever(self) -> None:
         while True:
             await asyncio.sleep(self.flush_interval)
@@ -452,6 +472,8 @@ class TurnManager:
             )
 
         cursor = after
+        clock = asyncio.get_running_loop().time
+        last_sent = clock()
         while True:
             version = channel.log_version
             # Take the live turn before reading the log: if it is gone by then, its pieces
@@ -476,18 +498,23 @@ class TurnManager:
                 ending = ending or (until_turn_ends and item.event in TERMINAL_EVENTS)
             if ending:
                 return
+            if items:
+                last_sent = clock()
             while True:
                 live = channel.live
                 # Only a reply whose start the follower has seen, and only pieces after it.
                 if live is not None and cursor.seq == live.seq:
                     first = cursor.index + 1
-                    for item in token_events(live.seq, live.texts[first - 1 :], first):
-                        yield item
-                        cursor = item.id
+                    if len(live.texts) >= first:
+                        for item in token_events(live.seq, live.texts[first - 1 :], first):
+                            yield item
+                            cursor = item.id
+                        last_sent = clock()
                 if channel.log_version != version:
                     break
-                changed = await channel.wait(heartbeat or FOLLOW_WAKE_SECONDS)
-                if not changed and heartbeat is not None:
+                await channel.wait()
+                if heartbeat is not None and clock() - last_sent >= heartbeat:
+                    last_sent = clock()
                     yield None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
@@ -10,16 +11,19 @@ from interviewer.live import TurnManager
 from interviewer.service import InterviewService
 from storage.events import SessionRecord
 
+# Every dependency is async: FastAPI runs a plain ``def`` dependency in a worker thread, and
+# three thread hops per request cost more than the lookups themselves.
 
-def get_service(request: Request) -> InterviewService:
+
+async def get_service(request: Request) -> InterviewService:
     return request.app.state.service
 
 
-def get_manager(request: Request) -> TurnManager:
+async def get_manager(request: Request) -> TurnManager:
     return request.app.state.manager
 
 
-def get_owner_id(request: Request) -> str:
+async def get_owner_id(request: Request) -> str:
     return request.state.owner_id
 
 
@@ -28,13 +32,13 @@ OwnerDep = Annotated[str, Depends(get_owner_id)]
 ManagerDep = Annotated[TurnManager, Depends(get_manager)]
 
 
-def get_owned_session(
+async def get_owned_session(
     service: ServiceDep,
     owner_id: OwnerDep,
     session_id: Annotated[str, Path(max_length=64)],
 ) -> SessionRecord:
     """The session, or 404 for an unknown id and for anyone else's session alike."""
-    record = service.owned_session(session_id, owner_id)
+    record = await asyncio.to_thread(service.owned_session, session_id, owner_id)
     if record is None:
         raise HTTPException(status_code=404, detail=f"no session {session_id!r}")
     return record

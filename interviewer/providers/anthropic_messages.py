@@ -19,6 +19,7 @@ from interviewer.providers.streaming import (
     StreamEnd,
     classify_sdk_error,
 )
+from interviewer.providers.transport import http_client
 from interviewer.usage import Usage
 
 __all__ = ["AnthropicInterviewer", "classify_anthropic_error"]
@@ -46,7 +47,11 @@ class AnthropicInterviewer(ProviderInterviewer):
         super().__init__(model=model, context_tokens=context_tokens, retry=retry, sleep=sleep)
         self.model_id = self.price_key = f"anthropic:{model}"
         self._client = client or AsyncAnthropic(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=0,
+            http_client=http_client(timeout=timeout),
         )
 
     def _request(self, context: TurnContext) -> dict:

@@ -13,6 +13,7 @@ from openai import AsyncOpenAI
 from interviewer.base import TurnContext
 from interviewer.context_window import DEFAULT_CONTEXT_TOKENS, chat_messages
 from interviewer.prompts import INTERVIEWER_PROMPT_VERSION, render_system_prompt, render_turn_prompt
+from interviewer.providers.sse import sse_data
 from interviewer.providers.streaming import (
     DEFAULT_RETRY,
     ProviderFailure,
@@ -21,6 +22,7 @@ from interviewer.providers.streaming import (
     StreamEnd,
     classify_sdk_error,
 )
+from interviewer.providers.transport import http_client
 from interviewer.usage import Usage
 
 __all__ = ["OpenAIChatInterviewer", "classify_openai_error"]
@@ -54,6 +56,7 @@ class OpenAIChatInterviewer(ProviderInterviewer):
             base_url=base_url,
             timeout=timeout,
             max_retries=0,  # one retry layer: ours, and only before the first token
+            http_client=http_client(timeout=timeout),
         )
 
     def _request(self, context: TurnContext) -> dict:
@@ -89,7 +92,7 @@ class OpenAIChatInterviewer(ProviderInterviewer):
         finished = False
         usage: Usage | None = None
         try:
-            async for chunk in _chunks(self._client, response):
+            async for chunk in _chunks(response):
                 if chunk.get("usage"):
                     usage = _usage(chunk["usage"])
                 for choice in chunk.get("choices") or ():
@@ -110,19 +113,18 @@ class OpenAIChatInterviewer(ProviderInterviewer):
         return classify_openai_error(exc)
 
 
-async def _chunks(client: AsyncOpenAI, response: httpx2.Response) -> AsyncIterator[dict]:
+async def _chunks(response: httpx2.Response) -> AsyncIterator[dict]:
     """The JSON chunks of a chat completions stream, read to its end (so the connection can be
     reused); transport failures and error events raise what the SDK's own stream raises."""
-    decoder = client._make_sse_decoder()
     done = False
     try:
-        async for sse in decoder.aiter_bytes(response.aiter_bytes()):
+        async for raw in sse_data(response.aiter_bytes()):
             if done:
                 continue
-            if sse.data.startswith("[DONE]"):
+            if raw.startswith("[DONE]"):
                 done = True
                 continue
-            data = json.loads(sse.data)
+            data = json.loads(raw)
             if not isinstance(data, dict):
                 continue
             if data.get("error"):

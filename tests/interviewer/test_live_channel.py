@@ -125,3 +125,49 @@ def test_appends_reported_after_the_loop_closed_are_ignored():
     manager._channels["s"] = SessionChannel()
     loop.close()
     Service.store.listener("s", events(1))  # would raise "Event loop is closed"
+
+
+def test_an_idle_follower_gets_heartbeats_from_the_ticker_and_news_at_once():
+    """Followers wait without a timer each; the manager's ticker wakes them for heartbeats."""
+    from types import SimpleNamespace
+
+    from interviewer.live import TurnManager
+
+    log = events(1, 2)
+
+    class Store:
+        def add_listener(self, listener):
+            self.listener = listener
+
+        def events(self, session_id, after_seq=0):
+            return [event for event in log if event.seq > after_seq]
+
+    service = SimpleNamespace(
+        store=Store(),
+        plan=SimpleNamespace(phases=[]),
+        clock=SimpleNamespace(now=lambda: T0),
+    )
+
+    async def scenario():
+        manager = TurnManager(service, tick_seconds=0.01, run_sync=_inline)
+        await manager.start()
+        received = []
+        try:
+            feed = manager.follow(SimpleNamespace(id="s"), after=EventId(0), heartbeat=0.05)
+            async with asyncio.timeout(5):
+                async for item in feed:
+                    received.append(None if item is None else str(item.id))
+                    if received.count(None) == 2 and len(received) == 4:
+                        log.append(events(3)[0])
+                        service.store.listener("s", events(3))  # news wakes it at once
+                    if "3" in received:
+                        break
+        finally:
+            await manager.stop()
+        return received
+
+    assert asyncio.run(scenario()) == ["1", "2", None, None, "3"]
+
+
+async def _inline(function, *args, **kwargs):
+    return function(*args, **kwargs)

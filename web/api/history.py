@@ -70,7 +70,7 @@ class HistoryOut(BaseModel):
     best_scores: dict[str, float] = Field(description="problem id -> best overall score")
 
 
-def get_scorecards(request: Request) -> ScorecardStore:
+async def get_scorecards(request: Request) -> ScorecardStore:
     return request.app.state.grading.scorecards
 
 

@@ -51,7 +51,7 @@ SSE_DOC = {
 }
 
 
-def resume_point(
+async def resume_point(
     last_event_id: Annotated[str | None, Header()] = None,
     since: Annotated[str | None, Query(description="Resume after this event id.")] = None,
 ) -> EventId | None:

@@ -29,7 +29,7 @@ ERRORS = {
 }
 
 
-def get_grading(request: Request) -> GradingService:
+async def get_grading(request: Request) -> GradingService:
     return request.app.state.grading
 
 
