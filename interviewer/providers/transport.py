@@ -8,6 +8,9 @@ already received without any timer, and only a read that has to wait arms one
 (``loop.call_later``). Everything above the socket (HTTP parsing, the connection pool,
 keep-alive, TLS through ``loop.start_tls``, the SDK's errors and retries) is unchanged, and
 respx, which patches the connection pool, still intercepts every request in tests.
+
+On top of it the pool opens :class:`~interviewer.providers.http11.LeanHTTP11` connections,
+which frame HTTP/1.1 themselves instead of through h11's event machine.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any
 
 import httpcore2
 import httpx2
+
+from interviewer.providers.http11 import LeanConnectionPool
 
 __all__ = ["AsyncioBackend", "AsyncioStream", "http_client", "lean_transport"]
 
@@ -261,9 +266,20 @@ def lean_transport(
 ) -> httpx2.AsyncHTTPTransport:
     """httpx2's own transport (pool, keep-alive, TLS settings), reading through asyncio."""
     transport = httpx2.AsyncHTTPTransport(verify=verify, limits=limits)
-    pool = getattr(transport, "_pool", None)
-    if pool is not None and hasattr(pool, "_network_backend"):
-        pool._network_backend = AsyncioBackend()
+    pool = transport._pool  # httpx2 built it from the settings; rebuild it leaner
+    transport._pool = LeanConnectionPool(
+        ssl_context=pool._ssl_context,
+        max_connections=pool._max_connections,
+        max_keepalive_connections=pool._max_keepalive_connections,
+        keepalive_expiry=pool._keepalive_expiry,
+        http1=True,
+        http2=False,
+        retries=pool._retries,
+        local_address=pool._local_address,
+        uds=pool._uds,
+        network_backend=AsyncioBackend(),
+        socket_options=pool._socket_options,
+    )
     return transport
 
 

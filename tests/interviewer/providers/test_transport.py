@@ -14,6 +14,7 @@ import httpx2
 import pytest
 
 from interviewer.base import ReplyMeta
+from interviewer.providers.http11 import LeanConnectionPool
 from interviewer.providers.openai_chat import OpenAIChatInterviewer
 from interviewer.providers.transport import AsyncioBackend, http_client, lean_transport
 from tests.interviewer.factories import context
@@ -88,6 +89,7 @@ def run(coroutine):
 
 def test_the_lean_transport_reads_through_the_asyncio_backend():
     transport = lean_transport()
+    assert isinstance(transport._pool, LeanConnectionPool)
     assert isinstance(transport._pool._network_backend, AsyncioBackend)
 
 

@@ -1,0 +1,162 @@
+"""The lean HTTP/1.1 connection's framing, against a server that sends canned raw replies."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx2
+import pytest
+
+from interviewer.providers.transport import lean_transport
+
+REPLIES = {
+    "/length": b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
+    "/chunked-ext": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Multi: a\r\nX-Multi: b\r\n\r\n"
+        b"5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n"
+    ),
+    "/continue": (
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"
+    ),
+    "/no-content": b"HTTP/1.1 204 No Content\r\n\r\n",
+    "/close": b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbye",
+    "/to-close": b"HTTP/1.1 200 OK\r\n\r\nuntil the end",
+    "/garbage": b"SPDY/9 what\r\n\r\n",
+    "/bad-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+    "/short": b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nnot fifty",
+    "/hangup": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+}
+CLOSES_AFTER = {"/close", "/to-close", "/garbage", "/bad-chunk", "/short", "/hangup"}
+
+
+class RawServer:
+    def __init__(self) -> None:
+        self.connections = 0
+        self.requests: list[bytes] = []
+
+    async def __aenter__(self) -> RawServer:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.base = f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.server.close()
+
+    async def _serve(self, reader, writer) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                self.requests.append(head)
+                method, path = head.split(b" ")[:2]
+                body = b""
+                if b"transfer-encoding: chunked" in head.lower():
+                    while (size := int((await reader.readuntil(b"\r\n")).strip(), 16)) != 0:
+                        body += (await reader.readexactly(size + 2))[:-2]
+                    await reader.readuntil(b"\r\n")
+                    self.requests.append(body)
+                reply = REPLIES[path.decode()]
+                if method == b"HEAD":
+                    reply = reply.split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+                writer.write(reply)
+                await writer.drain()
+                if path.decode() in CLOSES_AFTER:
+                    return
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+def run(scenario):
+    async def wrapped():
+        async with (
+            RawServer() as server,
+            httpx2.AsyncClient(transport=lean_transport(), timeout=5) as client,
+        ):
+            return await scenario(server, client), server
+
+    return asyncio.run(wrapped())
+
+
+def test_each_framing_is_decoded_and_the_connection_kept_when_allowed():
+    async def scenario(server, client):
+        results = []
+        for path in ("/length", "/chunked-ext", "/continue", "/no-content", "/length"):
+            response = await client.get(server.base + path)
+            results.append((response.status_code, response.text))
+        head = await client.head(server.base + "/length")
+        results.append((head.status_code, head.text, head.headers["content-length"]))
+        multi = await client.get(server.base + "/chunked-ext")
+        results.append(multi.headers.get_list("x-multi"))
+        return results
+
+    results, server = run(scenario)
+    assert results == [
+        (200, "hello world"),
+        (200, "hello world"),
+        (201, "ok"),
+        (204, ""),
+        (200, "hello world"),
+        (200, "", "11"),
+        ["a", "b"],
+    ]
+    assert server.connections == 1
+
+
+def test_a_reply_that_closes_is_read_whole_and_the_next_request_reconnects():
+    async def scenario(server, client):
+        first = await client.get(server.base + "/close")
+        to_close = await client.get(server.base + "/to-close")
+        after = await client.get(server.base + "/length")
+        return first.text, to_close.text, after.text
+
+    texts, server = run(scenario)
+    assert texts == ("bye", "until the end", "hello world")
+    assert server.connections == 3
+
+
+@pytest.mark.parametrize("path", ["/garbage", "/bad-chunk", "/short"])
+def test_malformed_or_cut_replies_are_protocol_errors_and_the_pool_recovers(path):
+    async def scenario(server, client):
+        with pytest.raises(httpx2.RemoteProtocolError):
+            await client.get(server.base + path)
+        return (await client.get(server.base + "/length")).text
+
+    text, _ = run(scenario)
+    assert text == "hello world"
+
+
+def test_a_streamed_request_body_is_sent_chunked():
+    async def scenario(server, client):
+        async def body():
+            yield b"part one, "
+            yield b""
+            yield b"part two"
+
+        response = await client.post(server.base + "/length", content=body())
+        return response.text
+
+    text, server = run(scenario)
+    assert text == "hello world"
+    assert server.requests[-1] == b"part one, part two"
+
+
+def test_an_idle_connection_the_server_hung_up_on_is_not_reused():
+    async def scenario(server, client):
+        await client.get(server.base + "/hangup")
+        await asyncio.sleep(0.05)  # the server's FIN arrives while the connection is idle
+        return (await client.get(server.base + "/length")).text
+
+    text, server = run(scenario)
+    assert text == "hello world" and server.connections == 2
+
+
+def test_a_header_value_with_a_line_break_is_refused_before_sending():
+    async def scenario(server, client):
+        with pytest.raises((httpx2.LocalProtocolError, ValueError)):
+            await client.get(server.base + "/length", headers={"x-evil": "a\r\nInjected: 1"})
+        return server.requests
+
+    requests, _ = run(scenario)
+    assert not any(b"Injected" in request for request in requests)
