@@ -178,6 +178,8 @@ class SessionStore:
     def __init__(self, engine: Engine, *, origin: str = "", cached_sessions: int = 1024) -> None:
         self._engine = engine
         self._cache = _LogCache(cached_sessions)
+        self._records: dict[str, SessionRecord] = {}
+        self._records_kept = cached_sessions * 8
         # Names this process in change notifications, so it can ignore its own.
         self.origin = origin or uuid.uuid4().hex[:12]
         self._listeners: list[Callable[[str, list[SessionEvent]], None]] = []
@@ -470,13 +472,26 @@ class SessionStore:
                 .where(schema.sessions.c.id == session_id)
                 .values(status=status)
             )
+        self._records.pop(session_id, None)
 
     def get_session(self, session_id: str) -> SessionRecord | None:
+        """The session's record. Records are kept in memory once read: every request of a
+        session looks its record up, and only ``status`` ever changes (another replica's
+        change of it shows here only once the record is dropped; the log is the truth)."""
+        record = self._records.get(session_id)
+        if record is not None:
+            return record
         with self._engine.connect() as conn:
             row = conn.execute(
                 select(schema.sessions).where(schema.sessions.c.id == session_id)
             ).first()
-        return _session_from_row(row) if row else None
+        if row is None:
+            return None
+        record = _session_from_row(row)
+        if len(self._records) >= self._records_kept:
+            self._records.clear()
+        self._records[session_id] = record
+        return record
 
     def list_sessions(self, owner_id: str, *, limit: int = 100) -> list[SessionRecord]:
         with self._engine.connect() as conn:

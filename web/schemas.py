@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Literal
 
@@ -167,6 +168,9 @@ def session_detail_out(
     token_budget: int,
     running: bool = False,
 ) -> SessionDetailOut:
+    if state.ended and record.status != "ended":
+        # The log is the truth: the status of a cached record may lag a replica's end.
+        record = dataclasses.replace(record, status="ended")
     return SessionDetailOut(
         **session_out(record, problem).model_dump(),
         phase=state.phase,

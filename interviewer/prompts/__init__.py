@@ -44,20 +44,34 @@ _ENV = Environment(
     undefined=StrictUndefined,
     autoescape=False,  # plain text for a model, not HTML
     keep_trailing_newline=True,
+    auto_reload=False,  # the templates ship with the code: no stat() of the file every turn
 )
+# The system prompt of a session never changes: render it once per problem, plan, length,
+# level and persona. Each entry keeps its problem and plan, so an id is never reused.
+_SYSTEM_PROMPTS: dict[tuple, tuple[object, object, str]] = {}
+_SYSTEM_PROMPTS_KEPT = 256
 
 
 def render_system_prompt(context: TurnContext) -> str:
     """The stable prefix: the same for every turn of a session, so it can be cached."""
+    problem, plan = context.problem, context.plan
+    key = (id(problem), id(plan), context.minutes, context.level, context.persona)
+    kept = _SYSTEM_PROMPTS.get(key)
+    if kept is not None and kept[0] is problem and kept[1] is plan:
+        return kept[2]
     template = _ENV.get_template(f"{INTERVIEWER_PROMPT_VERSION}.system.j2")
-    return template.render(
+    text = template.render(
         minutes=context.minutes,
         level=context.level,
         persona_text=PERSONAS[context.persona],
-        problem=context.problem,
-        plan=context.plan,
+        problem=problem,
+        plan=plan,
         notes_marker=NOTES_MARKER,
     )
+    if len(_SYSTEM_PROMPTS) >= _SYSTEM_PROMPTS_KEPT:
+        _SYSTEM_PROMPTS.clear()
+    _SYSTEM_PROMPTS[key] = (problem, plan, text)
+    return text
 
 
 def render_turn_prompt(context: TurnContext) -> str:

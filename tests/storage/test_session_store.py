@@ -182,3 +182,26 @@ def test_appends_queued_behind_a_transaction_commit_together_and_a_refusal_stays
     assert sorted(texts) == ["0", "1", "3"]
     log = store.events("a" * 32, with_pieces=False)  # the cache agrees with the database
     assert [e.seq for e in log] == [1, 2, 3, 4]
+
+
+def test_session_records_are_read_once_and_a_status_change_here_is_seen_at_once(engine):
+    from sqlalchemy import event
+
+    store = SessionStore(engine)
+    store.create_session(record(), created_event={})
+    selects = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT") and "sessions" in statement:
+            selects.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = store.get_session("a" * 32)
+        assert store.get_session("a" * 32) is first and len(selects) == 1
+        store.set_status("a" * 32, "ended")
+        assert store.get_session("a" * 32).status == "ended"
+        assert store.get_session("b" * 32) is None  # an unknown id is not remembered
+        assert store.get_session("b" * 32) is None and len(selects) == 4
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
