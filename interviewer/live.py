@@ -286,12 +286,35 @@ class TurnManager:
             return True  # another replica is on it
         if claim.status != "started":
             return False
+        self._start(session, claim)
+        return True
+
+    def _start(self, session: SessionRecord, claim) -> None:
         live = LiveTurn(session.id, claim.seq)
         self.channel(session.id).live = live
         self._tasks[session.id] = asyncio.create_task(
             self._run(session, live, claim.state), name=f"turn-{session.id}"
         )
-        return True
+
+    async def post_message(
+        self, session: SessionRecord, text: str, *, client_id: str | None = None
+    ) -> tuple:
+        """Store the candidate's message and start the interviewer's reply to it, claimed in
+        the same transaction (one commit per turn fewer). Returns the message and whether it
+        is new; raises what :meth:`InterviewService.post_candidate_message` raises."""
+        lock = self._ensure_locks.setdefault(session.id, asyncio.Lock())
+        async with lock:
+            message, created, claim = await self._run_sync(
+                lambda: self.service.post_and_claim(
+                    session, text, client_id=client_id, single_process=self.single_process
+                )
+            )
+            if created:
+                if claim is not None and claim.status == "started":
+                    self._start(session, claim)
+                else:  # an orphan to close first, or nothing owed: the usual path decides
+                    await self._ensure_turn(session, force=False)
+        return message, created
 
     async def _claim(self, session: SessionRecord, force: bool):
         return await self._run_sync(

@@ -264,10 +264,38 @@ class InterviewService:
         the same id with a different text is refused. The checks run inside the append's
         transaction, with the session locked, so two replicas cannot both accept a message.
         """
+        message, created, _ = self._post(session, text, client_id=client_id, claim=False)
+        return message, created
+
+    def post_and_claim(
+        self,
+        session: SessionRecord,
+        text: str,
+        *,
+        client_id: str | None = None,
+        single_process: bool = False,
+    ) -> tuple[Message, bool, TurnClaim | None]:
+        """:meth:`post_candidate_message` and :meth:`begin_turn` in one transaction: a new
+        message also claims the interviewer's reply to it (the claim is ``None`` when the
+        message was a re-post)."""
+        return self._post(
+            session, text, client_id=client_id, claim=True, single_process=single_process
+        )
+
+    def _post(
+        self,
+        session: SessionRecord,
+        text: str,
+        *,
+        client_id: str | None,
+        claim: bool,
+        single_process: bool = False,
+    ) -> tuple[Message, bool, TurnClaim | None]:
         cleaned = validate_candidate_text(text)
         now = self.clock.now()
         existing: list[Message] = []
         phase: list[str] = []
+        claimed: list[tuple[str, Conversation, int]] = []
 
         def guard(events):
             state, items = self._with_due(Conversation.from_events(events))
@@ -294,13 +322,47 @@ class InterviewService:
                 raise TurnNotAllowedError("the interviewer has not replied yet; wait for the reply")
             phase.append(state.phase)
             data = {"text": cleaned, **({"client_id": client_id} if client_id else {})}
-            return [*items, (EventType.CANDIDATE_MESSAGE, data, now)]
+            items.append((EventType.CANDIDATE_MESSAGE, data, now))
+            if not claim:
+                return items
+            seq = state.last_seq + 1  # the message's seq once appended
+            state._apply(SessionEvent("", seq, EventType.CANDIDATE_MESSAGE, now, data))
+            state.last_seq = seq
+            status, claim_items = self._claim_items(state, now, False, single_process)
+            claimed.append((status, state, len(items)))
+            return [*items, *claim_items]
 
         appended = self._append(session, [], guard=guard)
         if existing:
-            return existing[0], False
-        event = appended[-1]
-        return Message(event.seq, "candidate", phase[0], cleaned, event.at), True
+            return existing[0], False, None
+        message_at = len(appended) - 1
+        turn = None
+        if claimed:
+            status, state, message_at = claimed[0]
+            message_at -= 1
+            state = _applied(state, appended[message_at + 1 :])
+            seq = appended[-1].seq if status == "started" else None
+            turn = TurnClaim(status, seq, state)
+        event = appended[message_at]
+        return Message(event.seq, "candidate", phase[0], cleaned, event.at), True, turn
+
+    def _claim_items(
+        self, state: Conversation, now, force: bool, single_process: bool
+    ) -> tuple[str, list]:
+        """Whether the pending turn can be claimed, and the items that claim it."""
+        if state.running_turn is not None:
+            alive = not single_process and self.turn_running(state, now)
+            return ("running" if alive else "orphan"), []
+        if not state.interviewer_turn_pending:
+            return "idle", []
+        if state.attempt_failed and not force:
+            return "failed", []
+        items = []
+        moved_to = candidate_moves_on(state, self.plan)
+        if moved_to is not None:  # the move comes first in the log, then the reply
+            data = {"phase": moved_to, "previous": state.phase, "reason": "candidate"}
+            items.append((EventType.PHASE_CHANGED, data, now))
+        return "started", [*items, (EventType.REPLY_STARTED, {}, now)]
 
     def turn_running(self, state: Conversation, now) -> bool:
         """A reply is being generated somewhere (this process or another replica)."""
@@ -324,23 +386,9 @@ class InterviewService:
 
         def guard(events):
             state, items = self._with_due(Conversation.from_events(events))
-            due = len(items)
-            if state.running_turn is not None:
-                alive = not single_process and self.turn_running(state, now)
-                outcome.append(("running" if alive else "orphan", state, due))
-                return items
-            if not state.interviewer_turn_pending:
-                outcome.append(("idle", state, due))
-                return items
-            if state.attempt_failed and not force:
-                outcome.append(("failed", state, due))
-                return items
-            moved_to = candidate_moves_on(state, self.plan)
-            if moved_to is not None:  # the move comes first in the log, then the reply
-                data = {"phase": moved_to, "previous": state.phase, "reason": "candidate"}
-                items.append((EventType.PHASE_CHANGED, data, now))
-            outcome.append(("started", state, due))
-            return [*items, (EventType.REPLY_STARTED, {}, now)]
+            status, claim_items = self._claim_items(state, now, force, single_process)
+            outcome.append((status, state, len(items)))
+            return [*items, *claim_items]
 
         appended = self._append(session, [], guard=guard)
         status, state, due = outcome[0]

@@ -28,6 +28,7 @@ from interviewer.usage import Usage
 __all__ = ["OpenAIChatInterviewer", "classify_openai_error"]
 
 REPLY_MAX_TOKENS = 600
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def classify_openai_error(exc: Exception) -> ProviderFailure:
@@ -58,6 +59,8 @@ class OpenAIChatInterviewer(ProviderInterviewer):
             max_retries=0,  # one retry layer: ours, and only before the first token
             http_client=http_client(timeout=timeout),
         )
+        self._headers: dict[str, str] | None = None
+        self._url = ""
 
     def _request(self, context: TurnContext) -> dict:
         messages = [
@@ -79,16 +82,7 @@ class OpenAIChatInterviewer(ProviderInterviewer):
         }
 
     async def _attempt(self, request: dict) -> AsyncIterator[str | StreamEnd]:
-        # The SDK does the transport (auth, timeouts, HTTP errors as its exceptions); the
-        # chunks are read as plain JSON. Its typed request transform and per-chunk model
-        # construction cost more than everything else the server does per token.
-        response = await self._client.post(
-            "/chat/completions",
-            body=request,
-            cast_to=httpx2.Response,
-            stream=True,
-            options={"security": {"bearer_auth": True}},
-        )
+        response = await self._send(request)
         finished = False
         usage: Usage | None = None
         try:
@@ -105,6 +99,49 @@ class OpenAIChatInterviewer(ProviderInterviewer):
             await response.aclose()
         if finished:
             yield StreamEnd(usage)
+
+    async def _send(self, request: dict) -> httpx2.Response:
+        """POST the request; the streamed response, or the SDK's exception for a failure.
+
+        With a plain API key the request is built here, on the SDK's own HTTP client, with
+        the SDK's headers: its per-request option models, transforms and auth hooks cost
+        more than the rest of a turn's set-up. Otherwise (a key provider) the SDK sends it.
+        """
+        client = self._client
+        if not isinstance(client.api_key, str) or getattr(client, "_api_key_provider", None):
+            return await client.post(
+                "/chat/completions",
+                body=request,
+                cast_to=httpx2.Response,
+                stream=True,
+                options={"security": {"bearer_auth": True}},
+            )
+        if self._headers is None:
+            headers = {
+                key: value
+                for key, value in client.default_headers.items()
+                if isinstance(value, str)
+            }
+            headers["Authorization"] = f"Bearer {client.api_key}"
+            self._headers = headers
+            self._url = f"{str(client.base_url).rstrip('/')}/chat/completions"
+        http = client._client
+        outgoing = http.build_request(
+            "POST", self._url, content=_dumps(request).encode(), headers=self._headers
+        )
+        try:
+            response = await http.send(outgoing, stream=True)
+        except httpx2.TimeoutException as exc:
+            raise openai.APITimeoutError(request=outgoing) from exc
+        except httpx2.RequestError as exc:
+            raise openai.APIConnectionError(request=outgoing) from exc
+        if response.status_code >= 400:
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            raise client._make_status_error_from_response(response)
+        return response
 
     def _prompt_text(self, request: dict) -> str:
         return "\n".join(message["content"] for message in request["messages"])

@@ -330,3 +330,43 @@ def test_the_token_budget_stops_a_runaway_session(service):
     assert isinstance(events[-1], ReplyFailed)
     assert "token budget of 10,000 tokens" in events[-1].detail
     assert service.interviewer.calls == 2, "the model is not called past the budget"
+
+
+def _same_state(left, right):
+    fields = ("phase", "last_seq", "interviewer_turn_pending", "client_ids", "spans")
+    return all(getattr(left, name) == getattr(right, name) for name in fields) and [
+        (m.seq, m.role, m.text) for m in left.messages
+    ] == [(m.seq, m.role, m.text) for m in right.messages]
+
+
+def test_posting_and_claiming_in_one_transaction_matches_the_two_steps(service, clock):
+    session = started(service)
+    clock.advance(seconds=30)
+    message, created, claim = service.post_and_claim(
+        session, "Let's move on.", client_id="c-1", single_process=True
+    )
+    types = [event.type for event in log(service, session)][-3:]
+    assert created and types == [
+        EventType.CANDIDATE_MESSAGE,
+        EventType.PHASE_CHANGED,
+        EventType.REPLY_STARTED,
+    ]
+    assert message.text == "Let's move on." and message.seq == log(service, session)[-3].seq
+    assert claim.status == "started" and claim.seq == log(service, session)[-1].seq
+    # The state handed to the turn is the state of the log as stored.
+    assert _same_state(claim.state, service.conversation(session.id))
+    # A re-post with the same id changes nothing and claims nothing.
+    again, created, claim = service.post_and_claim(session, "Let's move on.", client_id="c-1")
+    assert (again.seq, created, claim) == (message.seq, False, None)
+    played = play(service, session)
+    assert any(isinstance(event, ReplyCompleted) for event in played)
+
+
+def test_post_and_claim_appends_what_fell_due_first(service, clock):
+    session = started(service)
+    clock.advance(minutes=5)  # past the clarify step's warning
+    _, _, claim = service.post_and_claim(session, "What scale?", single_process=True)
+    types = [event.type for event in log(service, session)]
+    assert EventType.WARNING in types[:-2]
+    assert types[-2:] == [EventType.CANDIDATE_MESSAGE, EventType.REPLY_STARTED]
+    assert _same_state(claim.state, service.conversation(session.id))

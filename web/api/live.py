@@ -227,18 +227,11 @@ async def _handle_frame(manager: TurnManager, session: SessionRecord, raw: str) 
             body = CandidateMessageIn.model_validate(
                 {"text": frame.get("text", ""), "client_id": frame.get("client_id")}
             )
-            _, created = await asyncio.to_thread(
-                manager.service.post_candidate_message,
-                session,
-                body.text,
-                client_id=body.client_id,
-            )
+            await manager.post_message(session, body.text, client_id=body.client_id)
         except ValidationError as exc:
             return error("; ".join(e["msg"] for e in exc.errors()))
         except (TurnNotAllowedError, IdempotencyConflictError, InvalidMessageError) as exc:
             return error(str(exc))
-        if created:
-            await manager.ensure_turn(session)
         return None
     if kind == "cancel":
         return None if await manager.cancel(session) else error("no reply is being generated")

@@ -166,13 +166,9 @@ async def post_message(
     if body.client_id and idempotency_key and body.client_id != idempotency_key:
         raise HTTPException(status_code=422, detail="client_id and Idempotency-Key differ")
     try:
-        message, created = await asyncio.to_thread(
-            manager.service.post_candidate_message, session, body.text, client_id=client_id
-        )
+        message, created = await manager.post_message(session, body.text, client_id=client_id)
     except (TurnNotAllowedError, IdempotencyConflictError) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
-    if created:
-        await manager.ensure_turn(session)
-    else:
+    if not created:
         response.status_code = status.HTTP_200_OK
     return MessageOut.of(message, session.created_at)

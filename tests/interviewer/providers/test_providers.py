@@ -89,6 +89,45 @@ def test_openai_streams_deltas_and_reads_usage_with_cached_tokens(openai_model):
     assert sent["messages"][1] == {"role": "system", "content": render_turn_prompt(ctx())}
     assert [m["role"] for m in sent["messages"][2:]] == ["user", "assistant", "user"]
     assert sent["messages"][-1]["content"] == "How many links in total?"
+    headers = route.calls.last.request.headers
+    assert headers["authorization"] == "Bearer sk-test"
+    assert headers["content-type"] == "application/json"
+    assert headers["user-agent"].startswith("AsyncOpenAI/Python")
+
+
+@respx.mock
+def test_openai_sends_the_organization_project_and_custom_headers_it_was_given():
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI(
+        api_key="sk-org",
+        base_url="https://openai.test/v1",
+        organization="org-1",
+        project="proj-1",
+        default_headers={"X-Team": "interviews"},
+        max_retries=0,
+    )
+    model = OpenAIChatInterviewer(model="m", api_key="unused", client=client)
+    route = respx.post(OPENAI_URL).respond(content=openai_stream("Ok."), headers=STREAM)
+    assert split(collect(model))[0] == "Ok."
+    headers = route.calls.last.request.headers
+    assert headers["authorization"] == "Bearer sk-org"
+    assert (headers["openai-organization"], headers["openai-project"]) == ("org-1", "proj-1")
+    assert headers["x-team"] == "interviews"
+
+
+@respx.mock
+def test_openai_with_a_key_provider_goes_through_the_sdk():
+    from openai import AsyncOpenAI
+
+    async def fresh_key() -> str:
+        return "sk-fresh"
+
+    client = AsyncOpenAI(api_key=fresh_key, base_url="https://openai.test/v1", max_retries=0)
+    model = OpenAIChatInterviewer(model="m", api_key="unused", client=client)
+    route = respx.post(OPENAI_URL).respond(content=openai_stream("Ok."), headers=STREAM)
+    assert split(collect(model))[0] == "Ok."
+    assert route.calls.last.request.headers["authorization"] == "Bearer sk-fresh"
 
 
 @respx.mock
