@@ -27,6 +27,33 @@ __all__ = ["NOTIFY_CHANNEL", "EventType", "SessionEvent", "SessionRecord", "Sess
 
 NOTIFY_CHANNEL = "interview_events"
 _INSERT_EVENT = insert(schema.events)
+# The statements of every append, run on the DB-API cursor: SQLAlchemy's per-execution work
+# (cache keys, execution context, result metadata) costs more than SQLite's part of them.
+_LOCK_SESSION_SQL = f"SELECT id FROM {schema.sessions.name} WHERE id = ? FOR UPDATE"
+_LAST_SEQ_SQL = f"SELECT max(seq) FROM {schema.events.name} WHERE session_id = ?"
+
+
+def _raw_rows(conn, sql: str, params: tuple) -> list[tuple]:
+    """Run a fixed statement in ``conn``'s transaction, straight on its DB-API cursor."""
+    if conn.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _last_seq(conn, session_id: str) -> int:
+    """Lock one session (a PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises
+    writers) and return its last seq. A session without events does not exist."""
+    if conn.dialect.name != "sqlite":
+        _raw_rows(conn, _LOCK_SESSION_SQL, (session_id,))
+    [(last,)] = _raw_rows(conn, _LAST_SEQ_SQL, (session_id,))
+    if last is None:
+        raise KeyError(session_id)
+    return last
 
 
 class EventType(StrEnum):
@@ -384,23 +411,18 @@ class SessionStore:
         statements however many there are. A session without events does not exist (its
         ``session_created`` is written with it)."""
         events = schema.events
-        # One session (every append but the flusher's): "=" rather than an expanding IN,
-        # whose parameters are rendered into the SQL again at every execution.
-        [only] = session_ids if len(session_ids) == 1 else [None]
-        sessions_where = (
-            schema.sessions.c.id == only if only else schema.sessions.c.id.in_(session_ids)
-        )
-        events_where = events.c.session_id == only if only else events.c.session_id.in_(session_ids)
+        if len(session_ids) == 1:  # every append but the flusher's
+            return {session_ids[0]: _last_seq(conn, session_ids[0])}
         if conn.dialect.name != "sqlite":
             conn.execute(
                 select(schema.sessions.c.id)
-                .where(sessions_where)
+                .where(schema.sessions.c.id.in_(session_ids))
                 .order_by(schema.sessions.c.id)
                 .with_for_update()
             ).all()
         rows = conn.execute(
             select(events.c.session_id, func.max(events.c.seq))
-            .where(events_where)
+            .where(events.c.session_id.in_(session_ids))
             .group_by(events.c.session_id)
         ).all()
         lasts = {session_id: last for session_id, last in rows if last is not None}
