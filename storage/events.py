@@ -496,6 +496,10 @@ class SessionStore:
             )
         self._records.pop(session_id, None)
 
+    def remembered_session(self, session_id: str) -> SessionRecord | None:
+        """The session's record if this store has it in memory (no database access)."""
+        return self._records.get(session_id)
+
     def get_session(self, session_id: str) -> SessionRecord | None:
         """The session's record. Records are kept in memory once read: every request of a
         session looks its record up, and only ``status`` ever changes (another replica's

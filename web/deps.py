@@ -33,12 +33,17 @@ ManagerDep = Annotated[TurnManager, Depends(get_manager)]
 
 
 async def get_owned_session(
-    service: ServiceDep,
-    owner_id: OwnerDep,
-    session_id: Annotated[str, Path(max_length=64)],
+    request: Request, session_id: Annotated[str, Path(max_length=64)]
 ) -> SessionRecord:
-    """The session, or 404 for an unknown id and for anyone else's session alike."""
-    record = await asyncio.to_thread(service.owned_session, session_id, owner_id)
+    """The session, or 404 for an unknown id and for anyone else's session alike. (It reads
+    the service and the caller from the request itself: FastAPI's work per dependency is
+    counted in every request of a session.)"""
+    service: InterviewService = request.app.state.service
+    owner_id = request.state.owner_id
+    # A record read before is in memory: no thread hop for the common case.
+    record = service.store.remembered_session(session_id)
+    if record is None or record.owner_id != owner_id:
+        record = await asyncio.to_thread(service.owned_session, session_id, owner_id)
     if record is None:
         raise HTTPException(status_code=404, detail=f"no session {session_id!r}")
     return record

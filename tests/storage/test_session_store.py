@@ -197,8 +197,10 @@ def test_session_records_are_read_once_and_a_status_change_here_is_seen_at_once(
 
     event.listen(engine, "before_cursor_execute", count)
     try:
+        assert store.remembered_session("a" * 32) is None
         first = store.get_session("a" * 32)
         assert store.get_session("a" * 32) is first and len(selects) == 1
+        assert store.remembered_session("a" * 32) is first
         store.set_status("a" * 32, "ended")
         assert store.get_session("a" * 32).status == "ended"
         assert store.get_session("b" * 32) is None  # an unknown id is not remembered
