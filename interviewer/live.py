@@ -458,17 +458,22 @@ class TurnManager:
         after: EventId,
         until_turn_ends: bool = False,
         heartbeat: float | None = None,
-    ) -> AsyncIterator[FeedEvent | None]:
+        batches: bool = False,
+    ) -> AsyncIterator[FeedEvent | list[FeedEvent] | None]:
         """Every feed event after ``after``, then live ones as they happen.
 
         With ``until_turn_ends``, stop after the first reply outcome (done, interrupted,
         cancelled or error), once the events committed with it have been sent. With
         ``heartbeat``, yield ``None`` after that many idle seconds (for keep-alive pings).
+        With ``batches``, yield lists: everything ready at once (a follower that fell behind
+        catches up in one write instead of one per piece).
         """
         channel = self.channel(session.id)
         channel.followers += 1
         try:
-            async for item in self._follow(session, channel, after, until_turn_ends, heartbeat):
+            async for item in self._follow(
+                session, channel, after, until_turn_ends, heartbeat, batches
+            ):
                 yield item
         finally:
             channel.followers -= 1
@@ -486,7 +491,8 @@ class TurnManager:
         after: EventId,
         until: bool,
         heartbeat: float | None,
-    ) -> AsyncIterator[FeedEvent | None]:
+        batches: bool = False,
+    ) -> AsyncIterator[FeedEvent | list[FeedEvent] | None]:
         until_turn_ends = until
 
         async def fetch(after_seq: int) -> list[SessionEvent]:
@@ -514,11 +520,14 @@ class TurnManager:
             open_turn = channel.open_turn()
             if open_turn is not None:
                 items = [item for item in items if item.id.seq <= open_turn]
-            ending = False
-            for item in items:
-                yield item
-                cursor = item.id
-                ending = ending or (until_turn_ends and item.event in TERMINAL_EVENTS)
+            ending = until_turn_ends and any(item.event in TERMINAL_EVENTS for item in items)
+            if batches and items:
+                yield items
+                cursor = items[-1].id
+            else:
+                for item in items:
+                    yield item
+                    cursor = item.id
             if ending:
                 return
             if items:
@@ -529,9 +538,14 @@ class TurnManager:
                 if live is not None and cursor.seq == live.seq:
                     first = cursor.index + 1
                     if len(live.texts) >= first:
-                        for item in token_events(live.seq, live.texts[first - 1 :], first):
-                            yield item
-                            cursor = item.id
+                        tokens = token_events(live.seq, live.texts[first - 1 :], first)
+                        if batches:
+                            yield tokens
+                            cursor = tokens[-1].id
+                        else:
+                            for item in tokens:
+                                yield item
+                                cursor = item.id
                         last_sent = clock()
                 if channel.log_version != version:
                     break

@@ -30,7 +30,10 @@ class NotesSplitter:
         if self._notes is not None:
             self._notes.append(piece)
             return ""
-        text = self._held + piece
+        text = self._held + piece if self._held else piece
+        if "#" not in text:  # the usual piece: no part of the marker can be in it
+            self._held = ""
+            return text
         index = text.find(NOTES_MARKER)
         if index >= 0:
             self._notes = [text[index + len(NOTES_MARKER) :]]

@@ -24,6 +24,9 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
 def encode(item: FeedEvent) -> bytes:
+    if item.event == "token":  # the hot path: one small string
+        text = _dumps(item.data["text"])
+        return f'id: {item.id}\nevent: token\ndata: {{"text": {text}}}\n\n'.encode()
     data = item.data
     message = data.get("message")
     if message is not None and "html" not in message:
@@ -37,13 +40,19 @@ def encode_plain(event: str, data: dict) -> bytes:
 
 
 async def event_stream(
-    items: AsyncIterable[FeedEvent | None], *, first: bytes = b""
+    items: AsyncIterable[FeedEvent | list[FeedEvent] | None], *, first: bytes = b""
 ) -> AsyncIterator[bytes]:
-    """Bytes for a feed; ``None`` items (idle heartbeats) become pings."""
+    """Bytes for a feed; ``None`` items (idle heartbeats) become pings, and a list of events
+    ready together goes out in one write."""
     if first:
         yield first
     async for item in items:
-        yield PING if item is None else encode(item)
+        if item is None:
+            yield PING
+        elif isinstance(item, list):
+            yield b"".join([encode(event) for event in item])
+        else:
+            yield encode(item)
 
 
 def stream_response(body: AsyncIterable[bytes]) -> EventSourceResponse:

@@ -80,7 +80,7 @@ async def session_events(
     """
     after = resume or EventId(0)
     await manager.ensure_turn(session)
-    feed = manager.follow(session, after=after, heartbeat=PING_SECONDS)
+    feed = manager.follow(session, after=after, heartbeat=PING_SECONDS, batches=True)
     return stream_response(
         event_stream(feed, first=f": connected\nretry: {SSE_RETRY_MS}\n\n".encode())
     )
