@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 import httpcore2
 from httpcore2._async.connection import AsyncHTTPConnection
 
-__all__ = ["LeanConnection", "LeanConnectionPool"]
+__all__ = ["LeanConnection", "LeanConnectionPool", "raw_body"]
 
 _READ_SIZE = 64 * 1024
 _MAX_HEAD = 64 * 1024
@@ -311,3 +311,19 @@ class LeanConnectionPool(httpcore2.AsyncConnectionPool):
             network_backend=self._network_backend,
             socket_options=self._socket_options,
         )
+
+
+def raw_body(response) -> AsyncIterator[bytes] | None:
+    """The body of an httpx2 ``response`` read straight from its :class:`LeanHTTP11`
+    connection, past httpx2's and the pool's per-chunk wrappers; ``None`` when the response
+    did not come from one (a mock, a proxy) or needs decoding (a ``content-encoding``).
+
+    What it raises is httpcore2's exceptions, not httpx2's; closing the response still goes
+    through the whole chain (the connection returns to the pool).
+    """
+    if response.headers.get("content-encoding", "identity") != "identity":
+        return None
+    stream = response.stream
+    for name in ("_stream", "_httpcore_stream", "_stream"):  # httpx2 -> transport -> pool
+        stream = getattr(stream, name, None)
+    return stream.__aiter__() if isinstance(stream, _Body) else None

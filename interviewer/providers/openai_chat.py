@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import httpcore2
 import httpx2
 import openai
 from openai import AsyncOpenAI
@@ -13,6 +14,7 @@ from openai import AsyncOpenAI
 from interviewer.base import TurnContext
 from interviewer.context_window import DEFAULT_CONTEXT_TOKENS, chat_messages
 from interviewer.prompts import INTERVIEWER_PROMPT_VERSION, render_system_prompt, render_turn_prompt
+from interviewer.providers.http11 import raw_body
 from interviewer.providers.sse import sse_data
 from interviewer.providers.streaming import (
     DEFAULT_RETRY,
@@ -154,8 +156,9 @@ async def _chunks(response: httpx2.Response) -> AsyncIterator[dict]:
     """The JSON chunks of a chat completions stream, read to its end (so the connection can be
     reused); transport failures and error events raise what the SDK's own stream raises."""
     done = False
+    body = raw_body(response) or response.aiter_bytes()
     try:
-        async for raw in sse_data(response.aiter_bytes()):
+        async for raw in sse_data(body):
             if done:
                 continue
             if raw.startswith("[DONE]"):
@@ -171,9 +174,9 @@ async def _chunks(response: httpx2.Response) -> AsyncIterator[dict]:
                     message = "An error occurred during streaming"
                 raise openai.APIError(message=message, request=response.request, body=error)
             yield data
-    except httpx2.TimeoutException as exc:
+    except (httpx2.TimeoutException, httpcore2.TimeoutException) as exc:
         raise openai.APITimeoutError(request=response.request) from exc
-    except httpx2.RequestError as exc:
+    except (httpx2.RequestError, httpcore2.NetworkError, httpcore2.ProtocolError) as exc:
         raise openai.APIConnectionError(request=response.request) from exc
 
 

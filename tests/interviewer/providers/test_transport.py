@@ -62,7 +62,7 @@ class Server:
         if path == "/silent":
             await asyncio.sleep(30)
             return False
-        if path.endswith("/chat/completions"):
+        if path.endswith("/chat/completions") or path == "/cut/chat/completions":
             body = openai_stream("Hello ", "there.", usage=openai_usage())
             pieces = [body[i : i + 37] for i in range(0, len(body), 37)]
         else:
@@ -75,7 +75,7 @@ class Server:
             writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             await writer.drain()
             await asyncio.sleep(0.001)
-            if path == "/cut" and index == 2:
+            if path.startswith("/cut") and index == 2:
                 writer.transport.abort()
                 return False
         writer.write(b"0\r\n\r\n")
@@ -239,3 +239,38 @@ def test_requests_carry_their_json_body():
 
     text, body = run(scenario())
     assert text == "ok" and body == {"a": "é" * 70000}
+
+
+def test_the_provider_reads_the_body_straight_from_the_lean_connection():
+    from interviewer.providers.http11 import raw_body
+
+    async def scenario():
+        async with (
+            Server() as server,
+            httpx2.AsyncClient(transport=lean_transport(), timeout=5) as client,
+        ):
+            async with client.stream("GET", f"http://127.0.0.1:{server.port}/s") as response:
+                body = raw_body(response)
+                read = b"".join([chunk async for chunk in body])
+            again = await client.get(f"http://127.0.0.1:{server.port}/s")  # the same connection
+            return read, again.text, server.connections
+
+    read, again, connections = run(scenario())
+    assert read == again.encode() == b"".join(f"data: {n}\n\n".encode() for n in range(5))
+    assert connections == 1
+
+
+def test_a_reply_cut_off_midway_over_real_sockets_is_a_provider_error():
+    from interviewer.base import InterviewerError
+
+    async def scenario():
+        async with Server() as server:
+            model = OpenAIChatInterviewer(
+                model="m", api_key="k", base_url=f"http://127.0.0.1:{server.port}/cut"
+            )
+            with pytest.raises(InterviewerError) as caught:
+                async for _ in model.stream_reply(context(said=["Hi"])):
+                    pass
+            return str(caught.value)
+
+    assert "could not reach" in run(scenario())
