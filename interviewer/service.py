@@ -113,6 +113,7 @@ class InterviewService:
         self.prices = prices or load_price_table()
         self.token_budget = token_budget
         self._turn_locks: dict[str, asyncio.Lock] = {}
+        self._claimed_turns: dict[str, int] = {}  # the reply_started seq each turn runs
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -255,6 +256,18 @@ class InterviewService:
         lock = self._turn_locks.get(session_id)
         return lock is not None and lock.locked()
 
+    def _streaming_here(self, session_id: str, state: Conversation) -> bool:
+        """This process is generating a reply the log does not show as finished. A claimed
+        reply (its ``reply_started`` in the log) is over once its outcome is committed, even
+        if its task has not got back from the commit yet: another thread may already have
+        told followers, and the candidate may answer at once."""
+        if not self.turn_in_progress(session_id):
+            return False
+        claimed = self._claimed_turns.get(session_id)
+        if claimed is None:
+            return True  # an unclaimed turn (the CLI's): nothing in the log until it ends
+        return state.running_turn is not None and state.running_turn.seq == claimed
+
     def post_candidate_message(
         self, session: SessionRecord, text: str, *, client_id: str | None = None
     ) -> tuple[Message, bool]:
@@ -316,7 +329,7 @@ class InterviewService:
                 raise TurnNotAllowedError("the session is paused; resume it to continue")
             if (
                 state.awaiting_interviewer
-                or self.turn_in_progress(session.id)
+                or self._streaming_here(session.id, state)
                 or self.turn_running(state, now)
             ):
                 raise TurnNotAllowedError("the interviewer has not replied yet; wait for the reply")
@@ -462,41 +475,55 @@ class InterviewService:
         if lock.locked():
             raise TurnNotAllowedError("a reply is already being streamed for this session")
         async with lock:
-            if state is None:
-                state = await self._offload(self.tick, session)
-            if not state.interviewer_turn_pending:
-                return
-            if state.ended:
-                async for event in self._closing_turn(session, state, before_commit):
+            try:
+                async for event in self._turn(session, before_commit, state):
                     yield event
-                return
-            moved_to = candidate_moves_on(state, self.plan)
-            if moved_to is not None:
-                await self._offload(
-                    self._append,
-                    session,
-                    [
-                        (
-                            EventType.PHASE_CHANGED,
-                            {"phase": moved_to, "previous": state.phase, "reason": "candidate"},
-                            self.clock.now(),
-                        )
-                    ],
-                )
-                yield PhaseChanged(moved_to, state.phase, self.plan.phase(moved_to).title)
-                state = await self._offload(self.conversation, session.id)
-            if not self.interviewer_for(
-                session
-            ).offline and state.input_tokens + state.output_tokens >= (self.token_budget):
-                detail = (
-                    f"this session has used its token budget of {self.token_budget:,} tokens; "
-                    "end the session or start a new one"
-                )
-                await self._offload(self.record_failed, session, detail)
-                yield ReplyFailed(detail)
-                return
-            async for event in self._model_turn(session, state, before_commit):
+            finally:
+                self._claimed_turns.pop(session.id, None)
+
+    async def _turn(
+        self,
+        session: SessionRecord,
+        before_commit: BeforeCommit | None,
+        state: Conversation | None,
+    ) -> AsyncIterator[TurnEvent]:
+        if state is not None and state.running_turn is not None:
+            self._claimed_turns[session.id] = state.running_turn.seq
+        if state is None:
+            state = await self._offload(self.tick, session)
+        if not state.interviewer_turn_pending:
+            return
+        if state.ended:
+            async for event in self._closing_turn(session, state, before_commit):
                 yield event
+            return
+        moved_to = candidate_moves_on(state, self.plan)
+        if moved_to is not None:
+            await self._offload(
+                self._append,
+                session,
+                [
+                    (
+                        EventType.PHASE_CHANGED,
+                        {"phase": moved_to, "previous": state.phase, "reason": "candidate"},
+                        self.clock.now(),
+                    )
+                ],
+            )
+            yield PhaseChanged(moved_to, state.phase, self.plan.phase(moved_to).title)
+            state = await self._offload(self.conversation, session.id)
+        if not self.interviewer_for(
+            session
+        ).offline and state.input_tokens + state.output_tokens >= (self.token_budget):
+            detail = (
+                f"this session has used its token budget of {self.token_budget:,} tokens; "
+                "end the session or start a new one"
+            )
+            await self._offload(self.record_failed, session, detail)
+            yield ReplyFailed(detail)
+            return
+        async for event in self._model_turn(session, state, before_commit):
+            yield event
 
     def _context(self, session: SessionRecord, state: Conversation) -> TurnContext:
         face = clockface(state, self.plan, self.clock.now())

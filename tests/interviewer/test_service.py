@@ -370,3 +370,29 @@ def test_post_and_claim_appends_what_fell_due_first(service, clock):
     assert EventType.WARNING in types[:-2]
     assert types[-2:] == [EventType.CANDIDATE_MESSAGE, EventType.REPLY_STARTED]
     assert _same_state(claim.state, service.conversation(session.id))
+
+
+def test_the_candidate_may_answer_as_soon_as_a_claimed_reply_is_committed(service, clock):
+    """Followers hear of the outcome from the committing thread, possibly before the turn's
+    task has got back from the commit: a message posted then is accepted, not refused."""
+    session = started(service)
+    _, _, claim = service.post_and_claim(session, "How many users?", single_process=True)
+    answered = []
+
+    async def offload(function, *args, **kwargs):
+        result = function(*args, **kwargs)
+        if isinstance(result, list) and any(
+            getattr(event, "type", None) is EventType.INTERVIEWER_MESSAGE for event in result
+        ):
+            # The outcome is committed; the turn's task has not resumed yet.
+            answered.append(service.post_and_claim(session, "Ten million.")[1])
+        return result
+
+    service._offload = offload
+
+    async def run_turn():
+        return [e async for e in service.run_interviewer_turn(session, state=claim.state)]
+
+    events = asyncio.run(run_turn())
+    assert any(isinstance(event, ReplyCompleted) for event in events)
+    assert answered == [True]
