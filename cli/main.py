@@ -20,12 +20,14 @@ def _settings():
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from core.gc_tuning import tune_for_serving
     from web.app import make_app
 
     settings = _settings()
     host = args.host or settings.host
     port = args.port or settings.port
     app = make_app(settings)
+    tune_for_serving()
     info = app.state.interviewer_info
     print(f"Serving on http://{host}:{port}  (interviewer: {info.model}; {info.reason})")
     # Live feeds never end by themselves: give them a few seconds at shutdown, not forever.

@@ -168,6 +168,7 @@ class TurnManager:
         self.flush_interval = flush_interval
         self._run_sync = run_sync or asyncio.to_thread
         self._channels: dict[str, SessionChannel] = {}
+        self._live: dict[str, LiveTurn] = {}  # the replies being generated here
         self._tasks: dict[str, asyncio.Task] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._flusher: asyncio.Task | None = None
@@ -292,6 +293,7 @@ class TurnManager:
     def _start(self, session: SessionRecord, claim) -> None:
         live = LiveTurn(session.id, claim.seq)
         self.channel(session.id).live = live
+        self._live[session.id] = live
         self._tasks[session.id] = asyncio.create_task(
             self._run(session, live, claim.state), name=f"turn-{session.id}"
         )
@@ -375,6 +377,8 @@ class TurnManager:
             live.settled = True
             if channel.live is live:
                 channel.live = None
+            if self._live.get(session.id) is live:
+                del self._live[session.id]
             channel.wake(log_changed=True)
             if self._tasks.get(session.id) is asyncio.current_task():
                 del self._tasks[session.id]
@@ -387,9 +391,8 @@ class TurnManager:
         batches: dict[str, list] = {}
         marks: list[tuple[LiveTurn, int]] = []
         now = self.service.clock.now()
-        for channel in list(self._channels.values()):
-            live = channel.live
-            if live is None or (only is not None and live is not only):
+        for live in list(self._live.values()):  # not every channel: most are idle
+            if only is not None and live is not only:
                 continue
             end = len(live.texts)
             if end > live.flushed:

@@ -538,11 +538,7 @@ class SessionStore:
             if with_pieces or after_seq:
                 return self._read_events(conn, session_id, after_seq, with_pieces=with_pieces)
             # Everything up to the last committed seq: the cache has most of it.
-            last = conn.execute(
-                select(func.max(schema.events.c.seq)).where(
-                    schema.events.c.session_id == session_id
-                )
-            ).scalar_one()
+            [(last,)] = _raw_rows(conn, _LAST_SEQ_SQL, (session_id,))
             if last is None:
                 return []
             return self._log_through(conn, session_id, last)
