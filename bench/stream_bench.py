@@ -1,14 +1,14 @@
 """Streaming benchmark: latency the server adds to every token, side by side with a bare relay.
 
-    .venv/bin/python -m bench.stream_bench [--quick]
+    .venv/bin/python -m bench.stream_bench [--quick] [--levels 1,50,100] [--database-url URL]
 
 Starts three kinds of process on loopback: a fake OpenAI-compatible upstream that stamps every
 token with its emission time (bench/fake_upstream.py), the project (`interview serve` pointed at
 the upstream through OPENAI_BASE_URL) and a bare relay (bench/bare_relay.py). This process is
 the client: plain asyncio sockets on uvloop, so the harness itself stays cheap. It prints:
 
-1. the project (post a message, follow the session's /events feed) at 1, 50, 100 and 200
-   concurrent replies, each streaming 50 tokens/s: added latency per token p50/p99, delivered
+1. the project (post a message, follow the session's /events feed) at 1, 50, 100, 200 and
+   300 concurrent replies, each streaming 50 tokens/s: added latency per token p50/p99, delivered
    vs offered tokens/s;
 2. the bare relay under the same loads;
 3. a realistic mix: 500 live sessions, about one in five receiving a reply at any moment while
@@ -352,11 +352,59 @@ def row(name: str, concurrency: int, recorder: Recorder) -> str:
     )
 
 
-async def main(quick: bool) -> None:
+def goals(rows: dict[str, dict[int, Recorder]], mix: Recorder) -> list[str]:
+    """Issue 5's goals, checked against this run's figures."""
+
+    def p99(recorder: Recorder) -> float:
+        return pct(recorder.latencies_ms, 0.99)
+
+    def delivered(recorder: Recorder) -> float:
+        return recorder.tokens / recorder.elapsed
+
+    def highest(server: str) -> tuple[int, float] | None:
+        passing = [
+            (level, delivered(r))
+            for level, r in rows[server].items()
+            if p99(r) < 100 and not r.errors
+        ]
+        return max(passing) if passing else None
+
+    project = rows["project"]
+    lines = []
+    if 1 in project:
+        value = pct(project[1].latencies_ms, 0.5)
+        lines.append(f"- one stream p50 under 5 ms: {value:.1f} ms, {_verdict(value < 5)}")
+    if 100 in project:
+        value = p99(project[100])
+        lines.append(f"- 100 streams p99 under 50 ms: {value:.1f} ms, {_verdict(value < 50)}")
+    mine, floor = highest("project"), highest("relay")
+    if mine and floor:
+        ratio = mine[1] / floor[1]
+        lines.append(
+            f"- highest load with p99 under 100 ms, at least 80% of the relay's: project "
+            f"{mine[0]} replies ({mine[1]:.0f} tok/s delivered), relay {floor[0]} replies "
+            f"({floor[1]:.0f} tok/s): {ratio:.0%}, {_verdict(ratio >= 0.8)}"
+        )
+    if mix is not None:
+        value = p99(mix)
+        ok = value < 100 and not mix.errors
+        lines.append(
+            f"- the 500-session mix, p99 under 100 ms and no errors: {value:.1f} ms, "
+            f"{len(mix.errors)} errors, {_verdict(ok)}"
+        )
+    return lines
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+async def main(quick: bool, levels: list[int] | None, database_url: str | None) -> None:
     import uvloop  # noqa: F401  (the harness runs on uvloop; see __main__)
 
     seconds = 5.0 if quick else 10.0
-    levels = [1, 50, 100] if quick else [1, 50, 100, 200]
+    levels = levels or ([1, 50, 100] if quick else [1, 50, 100, 200, 300])
+    rows: dict[str, dict[int, Recorder]] = {"project": {}, "relay": {}}
     upstream_port, project_port, relay_port = free_port(), free_port(), free_port()
     upstream_url = f"http://127.0.0.1:{upstream_port}/v1"
     with tempfile.TemporaryDirectory() as data_dir:
@@ -369,6 +417,8 @@ async def main(quick: bool) -> None:
             "SESSION_TOKEN_BUDGET": "100000000",
         }
         env.pop("DATABASE_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
         upstream_cmd = [PYTHON, "-m", "bench.fake_upstream", str(upstream_port)]
         relay_cmd = [
             PYTHON,
@@ -386,9 +436,10 @@ async def main(quick: bool) -> None:
         ):
             for port in (upstream_port, relay_port, project_port):
                 await wait_listening(port)
+            database = "PostgreSQL" if database_url else "SQLite"
             print(
                 f"# {os.cpu_count()} cores; each reply streams {TOKENS_PER_REPLY} tokens "
-                f"at {RATE:.0f} tokens/s; {seconds:.0f} s per level"
+                f"at {RATE:.0f} tokens/s; {seconds:.0f} s per level; the project on {database}"
             )
             print(
                 "| server | concurrent replies | added p50 ms | added p99 ms "
@@ -396,9 +447,10 @@ async def main(quick: bool) -> None:
             )
             print("|---|---|---|---|---|---|---|")
             for level in levels:
-                relay = await relay_streams(relay_port, level, seconds)
+                relay = rows["relay"][level] = await relay_streams(relay_port, level, seconds)
                 print(row("bare relay", level, relay), flush=True)
                 project = await project_streams(project_port, level, seconds)
+                rows["project"][level] = project
                 print(row("project (/events)", level, project), flush=True)
                 for error in project.errors[:3]:
                     print(f"    error: {error}")
@@ -421,6 +473,10 @@ async def main(quick: bool) -> None:
                 print(f"    error: {error}")
             if mix.errors:
                 print_log_tail(server_log)
+            print()
+            print("Against the goals of issue 5:")
+            for line in goals(rows, mix if not quick else None):
+                print(line)
 
 
 def print_log_tail(log: Path, lines: int = 15) -> None:
@@ -432,7 +488,15 @@ def print_log_tail(log: Path, lines: int = 15) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer levels, shorter runs")
+    parser.add_argument(
+        "--levels",
+        type=lambda text: [int(part) for part in text.split(",")],
+        help="concurrent replies per level, comma-separated (default 1,50,100,200,300)",
+    )
+    parser.add_argument(
+        "--database-url", help="run the project on this database (say, PostgreSQL) instead"
+    )
     arguments = parser.parse_args()
     import uvloop
 
-    uvloop.run(main(arguments.quick))
+    uvloop.run(main(arguments.quick, arguments.levels, arguments.database_url))

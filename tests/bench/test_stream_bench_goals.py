@@ -1,0 +1,51 @@
+"""The streaming benchmark's verdicts on issue 5's goals follow from its figures."""
+
+from __future__ import annotations
+
+from bench.stream_bench import Recorder, goals
+
+
+def recorder(p50: float, p99: float, tokens: int, errors: int = 0) -> Recorder:
+    latencies = [p50] * 60 + [p99] * 40  # p50 and p99 land on these values
+    result = Recorder(latencies_ms=latencies, tokens=tokens, errors=["x"] * errors)
+    result.elapsed = 10.0
+    return result
+
+
+def test_every_goal_met():
+    rows = {
+        "project": {
+            1: recorder(0.7, 2, 480),
+            100: recorder(9, 30, 42000),
+            200: recorder(17, 46, 45000),
+        },
+        "relay": {
+            1: recorder(0.6, 1, 490),
+            100: recorder(1, 15, 45000),
+            200: recorder(9, 39, 55000),
+        },
+    }
+    lines = goals(rows, recorder(3, 26, 120000))
+    assert len(lines) == 4 and all(line.endswith(", met") for line in lines), lines
+    assert (
+        "project 200 replies (4500 tok/s delivered), relay 200 replies (5500 tok/s): 82%"
+        in lines[2]
+    )
+
+
+def test_a_level_over_100_ms_or_with_errors_does_not_count_and_misses_are_reported():
+    rows = {
+        "project": {
+            1: recorder(6, 9, 480),
+            100: recorder(40, 120, 30000),
+            200: recorder(5, 50, 45000, errors=1),
+        },
+        "relay": {
+            1: recorder(0.6, 1, 490),
+            100: recorder(1, 15, 45000),
+            200: recorder(9, 39, 55000),
+        },
+    }
+    lines = goals(rows, recorder(3, 150, 120000))
+    assert [line.endswith("NOT met") for line in lines] == [True, True, True, True]
+    assert "project 1 replies (48 tok/s delivered)" in lines[2]
