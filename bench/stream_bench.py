@@ -324,13 +324,17 @@ async def relay_streams(port: int, concurrency: int, seconds: float) -> Recorder
         await asyncio.sleep(random.random())
         while time.monotonic() < deadline:
             buffer = b""
-            async for received, chunk in http.stream("POST", "/relay", {"stream": True}):
-                buffer += chunk
-                *blocks, buffer = buffer.split(b"\n\n")
-                for block in blocks:
-                    match = STAMP.search(block)
-                    if match:
-                        recorder.token(received, match.group(1))
+            try:
+                async for received, chunk in http.stream("POST", "/relay", {"stream": True}):
+                    buffer += chunk
+                    *blocks, buffer = buffer.split(b"\n\n")
+                    for block in blocks:
+                        match = STAMP.search(block)
+                        if match:
+                            recorder.token(received, match.group(1))
+            except (OSError, RuntimeError, asyncio.IncompleteReadError) as exc:
+                recorder.errors.append(f"relay stream failed: {exc!r}"[:200])
+                await asyncio.sleep(0.1)
 
     recorder.measuring = True
     started = time.monotonic()
