@@ -8,6 +8,7 @@ remote images). Streamed tokens never come through here: the browser inserts the
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -46,9 +47,31 @@ _TAGS = {
 _ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+# Plain prose, the bulk of an interviewer's replies, needs no Markdown parser: with none of
+# Markdown's marks in it, CommonMark renders it as paragraphs of escaped text. The parser is
+# the slow half of rendering (pure Python); the sanitiser runs either way.
+_PLAIN_MARKS = frozenset(" ,.;:?!'\"%$/()@^\n’‘“”—–…")
+_LIST_ITEM = re.compile(r"^\d{1,9}[.)](?:[ \t]|$)", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{2,}")
+
+
+def _plain_html(text: str) -> str | None:
+    """CommonMark's HTML for ``text`` when it is plain prose; ``None`` otherwise."""
+    if not all(char.isalnum() or char in _PLAIN_MARKS for char in text):
+        return None
+    if text.startswith(" ") or "\n " in text or " \n" in text or text.endswith(" "):
+        return None  # indentation and trailing spaces (line breaks, code blocks) matter
+    if _LIST_ITEM.search(text):
+        return None
+    paragraphs = [part for part in _BLANK_LINES.split(text.strip("\n")) if part]
+    return "".join("<p>" + part.replace('"', "&quot;") + "</p>\n" for part in paragraphs)
+
+
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
-    html = _MARKDOWN.render(text)
+    html = _plain_html(text)
+    if html is None:
+        html = _MARKDOWN.render(text)
     return nh3.clean(
         html,
         tags=_TAGS,

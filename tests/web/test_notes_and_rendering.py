@@ -133,3 +133,22 @@ def test_the_vendored_diagram_library_is_served_compressed_or_plain(client):
     assert "content-encoding" not in plain.headers
     assert plain.content == packed.content and len(plain.content) > 5_000_000
     assert b"mermaid" in plain.content[:5000].lower()
+
+
+def test_the_plain_prose_fast_path_renders_exactly_what_commonmark_does():
+    import random
+
+    from web.render import _MARKDOWN, _plain_html
+
+    alphabet = "ab Z9 0 1 2 .,;:?!'\"%$/()@^\n\n é’“—…" + "*_#-+>|`[]<&=~\\\t"
+    generator = random.Random(5)
+    checked = 0
+    for _ in range(20_000):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 30)))
+        fast = _plain_html(text)
+        if fast is not None:
+            assert fast == _MARKDOWN.render(text), repr(text)
+            checked += 1
+    assert checked > 1_000  # the fast path is taken often enough to be tested
+    for text in ["1. a list", "2) another", "  indented", "line  \nbreak", "a *b*", "x\n    y"]:
+        assert _plain_html(text) is None, text
