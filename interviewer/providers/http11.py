@@ -292,7 +292,6 @@ class LeanConnection(AsyncHTTPConnection):
             raise
         return await self._connection.handle_async_request(request)
 
-
     # The pool asks every connection these at every request and every response's end;
     # answered here from the HTTP/1.1 state directly (one call each, not two).
 
