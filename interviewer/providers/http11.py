@@ -322,8 +322,11 @@ class LeanConnection(AsyncHTTPConnection):
 class LeanConnectionPool(httpcore2.AsyncConnectionPool):
     """httpcore2's pool, opening :class:`LeanConnection`s (HTTP/1.1 only, no proxy)."""
 
+    def _lean(self) -> bool:
+        return self._proxy is None and not self._http2
+
     def create_connection(self, origin) -> httpcore2.AsyncConnectionInterface:
-        if self._proxy is not None or self._http2:
+        if not self._lean():
             return super().create_connection(origin)
         return LeanConnection(
             origin=origin,
@@ -337,6 +340,65 @@ class LeanConnectionPool(httpcore2.AsyncConnectionPool):
             network_backend=self._network_backend,
             socket_options=self._socket_options,
         )
+
+    def _assign_requests_to_connections(self) -> list[httpcore2.AsyncConnectionInterface]:
+        """httpcore2's pass over the pool (drop closed connections, close expired and surplus
+        idle ones, hand queued requests an idle connection or a new one), in one loop that
+        reads each lean connection's state once. The pool runs it at every request and every
+        response's end: with a few hundred replies streaming, the stock pass asks each
+        connection five questions through two method calls apiece."""
+        if not self._lean():
+            return super()._assign_requests_to_connections()
+        requests = self._requests
+        reserved = {request.connection for request in requests}
+        closing: list = []
+        retained: list = []
+        idle: list = []  # idle and not reserved by a request: free to take one
+        for connection in self._connections:
+            http = connection._connection
+            if http is None:  # still connecting, or failed to
+                if not connection._connect_failed and connection in reserved:
+                    retained.append(connection)
+                continue  # a failed connection, or one whose request gave up before it
+            state = http._state
+            if state == "closed":
+                continue
+            if state == "idle" and connection not in reserved:
+                if http.has_expired():
+                    closing.append(connection)
+                    continue
+                idle.append(connection)
+            retained.append(connection)
+        surplus = len(idle) - self._max_keepalive_connections
+        if surplus > 0:
+            dropped, idle = idle[:surplus], idle[surplus:]
+            closing += dropped
+            gone = set(map(id, dropped))
+            retained = [connection for connection in retained if id(connection) not in gone]
+        self._connections = retained
+        budget = self._max_connections - len(retained)
+        for request in requests:
+            if not idle and budget <= 0:
+                break
+            if not request.is_queued():
+                continue
+            origin = request.request.url.origin
+            for index, connection in enumerate(idle):
+                if connection.can_handle_request(origin):
+                    del idle[index]
+                    request.assign_to_connection(connection)
+                    break
+            else:
+                if budget <= 0:  # no room: an idle connection elsewhere makes way
+                    replaced = idle.pop(0)
+                    retained.remove(replaced)
+                    closing.append(replaced)
+                    budget += 1
+                connection = self.create_connection(origin)
+                retained.append(connection)
+                request.assign_to_connection(connection)
+                budget -= 1
+        return closing
 
 
 def raw_body(response) -> AsyncIterator[bytes] | None:

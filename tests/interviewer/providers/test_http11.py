@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
+import httpcore2
 import httpx2
 import pytest
+from httpcore2._async.connection_pool import AsyncPoolRequest
 
+from interviewer.providers.http11 import LeanConnectionPool, LeanHTTP11
 from interviewer.providers.transport import lean_transport
 
 REPLIES = {
@@ -160,3 +164,72 @@ def test_a_header_value_with_a_line_break_is_refused_before_sending():
 
     requests, _ = run(scenario)
     assert not any(b"Injected" in request for request in requests)
+
+
+# -- the pool's pass over its connections --------------------------------------------------------
+
+
+class _FakeStream:
+    def __init__(self, readable: bool) -> None:
+        self.readable = readable
+
+    def get_extra_info(self, info):
+        return self.readable if info == "is_readable" else None
+
+
+def _random_pool(seed: int):
+    """A pool in a random state: connections connecting, failed, active, idle (fresh, expired
+    by time or hung up on), closed; requests queued or holding a connection; two origins."""
+    rng = random.Random(seed)
+    origins = [httpcore2.URL(f"http://{host}:80/").origin for host in ("a.test", "b.test")]
+    pool = LeanConnectionPool(
+        max_connections=rng.randint(1, 12), max_keepalive_connections=rng.randint(0, 6)
+    )
+    connections = []
+    for _ in range(rng.randint(0, 12)):
+        origin = rng.choice(origins)
+        connection = pool.create_connection(origin)
+        kind = rng.choice(["connecting", "failed", "active", "idle", "expired", "closed"])
+        if kind == "failed":
+            connection._connect_failed = True
+        elif kind != "connecting":
+            http = LeanHTTP11(origin, _FakeStream(kind == "expired" and rng.random() < 0.5), 5.0)
+            http._state = {"expired": "idle"}.get(kind, kind)
+            if kind == "expired" and not http._stream.readable:
+                http._expire_at = 0.0  # long past
+            connection._connection = http
+        connections.append(connection)
+    pool._connections = list(connections)
+    for _ in range(rng.randint(0, 10)):
+        origin = rng.choice(origins)
+        request = AsyncPoolRequest(httpcore2.Request("GET", f"http://{origin.host.decode()}/"))
+        if connections and rng.random() < 0.4:
+            request.connection = rng.choice(connections)
+        pool._requests.append(request)
+    return pool, connections
+
+
+def _outcome(pool, connections, closing):
+    def name(connection):
+        if connection in connections:
+            return connections.index(connection)
+        return ("new", connection._origin.host)
+
+    return (
+        [name(c) for c in pool._connections],
+        [name(c) for c in closing],
+        [None if r.connection is None else name(r.connection) for r in pool._requests],
+    )
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_the_lean_pass_over_the_pool_decides_exactly_what_httpcores_own_pass_decides(seed):
+    async def compare():  # a request's "connection acquired" event wants a running loop
+        stock_pool, stock_connections = _random_pool(seed)
+        closing = httpcore2.AsyncConnectionPool._assign_requests_to_connections(stock_pool)
+        expected = _outcome(stock_pool, stock_connections, closing)
+        lean_pool, lean_connections = _random_pool(seed)
+        closing = lean_pool._assign_requests_to_connections()
+        assert _outcome(lean_pool, lean_connections, closing) == expected
+
+    asyncio.run(compare())
