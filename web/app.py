@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from core.settings import Settings
 from core.wiring import build_service
@@ -26,8 +27,19 @@ from web.errors import install_error_handlers
 from web.identity import IdentityMiddleware
 from web.schemas import InterviewerInfo, ModelOut
 from web.security_headers import SecurityHeadersMiddleware
+from web.sse import SERVER_SEND
 
-__all__ = ["make_app"]
+__all__ = ["InterviewApp", "make_app"]
+
+
+class InterviewApp(FastAPI):
+    """The FastAPI app, keeping the server's own ``send`` in the scope before the middleware
+    stack wraps it, for the event feeds' body pieces (see :class:`web.sse.FeedResponse`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[SERVER_SEND] = send
+        await super().__call__(scope, receive, send)
+
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -73,7 +85,7 @@ def make_app(
                 task.cancel()
             await manager.stop()
 
-    app = FastAPI(
+    app = InterviewApp(
         title="Mock system-design interview simulator",
         version="0.1.0",
         description="Timed mock system-design interviews with a streaming interviewer.",

@@ -12,11 +12,22 @@ import json
 from collections.abc import AsyncIterable, AsyncIterator
 
 from fastapi.sse import EventSourceResponse
+from starlette.types import Receive, Scope, Send
 
 from interviewer.feed import FeedEvent
 from web.render import render_markdown
 
-__all__ = ["PING_SECONDS", "encode", "event_stream", "stream_response"]
+__all__ = [
+    "PING_SECONDS",
+    "SERVER_SEND",
+    "FeedResponse",
+    "encode",
+    "event_stream",
+    "stream_response",
+]
+
+# The scope key under which the app keeps the server's own ``send`` (see web/app.py).
+SERVER_SEND = "interview.server_send"
 
 PING_SECONDS = 15.0
 PING = b": ping\n\n"
@@ -55,7 +66,28 @@ async def event_stream(
             yield encode(item)
 
 
+class FeedResponse(EventSourceResponse):
+    """An SSE response whose body pieces go straight to the server's ``send``.
+
+    The response start and end still travel through every middleware (security headers,
+    the identity cookie, error tracking: all of them act on the start only); the pieces in
+    between, one per token at full load, skip five layers of ``send`` wrappers. A middleware
+    that rewrote bodies (compression) would have to be left out of this path, and an event
+    stream is not one to compress anyway.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._server_send = scope.get(SERVER_SEND)
+        await super().__call__(scope, receive, send)
+
+    async def stream_response(self, send: Send) -> None:
+        start = {"type": "http.response.start", "status": self.status_code}
+        await send({**start, "headers": self.raw_headers})
+        direct = self._server_send or send
+        async for chunk in self.body_iterator:
+            await direct({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
 def stream_response(body: AsyncIterable[bytes]) -> EventSourceResponse:
-    return EventSourceResponse(
-        body, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    )
+    return FeedResponse(body, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
