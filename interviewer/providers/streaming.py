@@ -110,7 +110,7 @@ async def run_provider_stream(
     attempt: Callable[[], AsyncIterator[str | StreamEnd]],
     *,
     classify: Callable[[Exception], ProviderFailure],
-    prompt_text: str,
+    prompt_text: str | Callable[[], str],
     policy: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> AsyncIterator[str | ReplyMeta]:
@@ -159,7 +159,8 @@ async def run_provider_stream(
         yield tail
     usage = end.usage
     if usage is None:
-        prompt_tokens, how = count_tokens(prompt_text)
+        text = prompt_text() if callable(prompt_text) else prompt_text
+        prompt_tokens, how = count_tokens(text)
         output_tokens, _ = count_tokens("".join(raw))
         usage = Usage(prompt_tokens, 0, output_tokens, source=how)
     yield ReplyMeta(usage=usage, notes=notes, advance=wants_to_advance(notes))
@@ -205,7 +206,7 @@ class ProviderInterviewer:
         async for item in run_provider_stream(
             lambda: self._attempt(request),
             classify=self._classify,
-            prompt_text=self._prompt_text(request),
+            prompt_text=lambda: self._prompt_text(request),  # only when usage is missing
             policy=self._retry,
             sleep=self._sleep,
         ):
