@@ -1,6 +1,7 @@
 """Streaming benchmark: latency the server adds to every token, side by side with a bare relay.
 
-    .venv/bin/python -m bench.stream_bench [--quick] [--levels 1,50,100] [--database-url URL]
+    .venv/bin/python -m bench.stream_bench [--quick] [--levels 1,50,100] [--rounds 2]
+        [--database-url URL]
 
 Starts three kinds of process on loopback: a fake OpenAI-compatible upstream that stamps every
 token with its emission time (bench/fake_upstream.py), the project (`interview serve` pointed at
@@ -120,11 +121,26 @@ class Recorder:
     errors: list[str] = field(default_factory=list)
     tokens: int = 0
     measuring: bool = False
+    elapsed: float = 0.0
+    rounds: list[float] = field(default_factory=list)  # delivered tok/s of each round
 
     def token(self, received: float, stamp: bytes) -> None:
         if self.measuring:
             self.latencies_ms.append((received - float(stamp)) * 1000)
             self.tokens += 1
+
+
+def combined(rounds: list[Recorder]) -> Recorder:
+    """Several rounds of one level as one: every latency, every token over the summed time."""
+    result = Recorder()
+    for recorder in rounds:
+        result.latencies_ms += recorder.latencies_ms
+        result.api_ms += recorder.api_ms
+        result.errors += recorder.errors
+        result.tokens += recorder.tokens
+    result.elapsed = sum(recorder.elapsed for recorder in rounds)
+    result.rounds = [recorder.tokens / recorder.elapsed for recorder in rounds]
+    return result
 
 
 def pct(values: list[float], q: float) -> float:
@@ -349,9 +365,11 @@ async def relay_streams(port: int, concurrency: int, seconds: float) -> Recorder
 def row(name: str, concurrency: int, recorder: Recorder) -> str:
     offered = concurrency * RATE
     delivered = recorder.tokens / recorder.elapsed
+    rounds = recorder.rounds
+    each = f" ({' / '.join(f'{value:.0f}' for value in rounds)})" if len(rounds) > 1 else ""
     return (
         f"| {name} | {concurrency} | {pct(recorder.latencies_ms, 0.5):.1f} | "
-        f"{pct(recorder.latencies_ms, 0.99):.1f} | {offered:.0f} | {delivered:.0f} | "
+        f"{pct(recorder.latencies_ms, 0.99):.1f} | {offered:.0f} | {delivered:.0f}{each} | "
         f"{len(recorder.errors)} |"
     )
 
@@ -403,7 +421,9 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-async def main(quick: bool, levels: list[int] | None, database_url: str | None) -> None:
+async def main(
+    quick: bool, levels: list[int] | None, database_url: str | None, rounds: int = 1
+) -> None:
     import uvloop  # noqa: F401  (the harness runs on uvloop; see __main__)
 
     seconds = 5.0 if quick else 10.0
@@ -443,7 +463,8 @@ async def main(quick: bool, levels: list[int] | None, database_url: str | None) 
             database = "PostgreSQL" if database_url else "SQLite"
             print(
                 f"# {os.cpu_count()} cores; each reply streams {TOKENS_PER_REPLY} tokens "
-                f"at {RATE:.0f} tokens/s; {seconds:.0f} s per level; the project on {database}"
+                f"at {RATE:.0f} tokens/s; {rounds} round(s) of {seconds:.0f} s per level and "
+                f"server, interleaved; the project on {database}"
             )
             print(
                 "| server | concurrent replies | added p50 ms | added p99 ms "
@@ -451,10 +472,13 @@ async def main(quick: bool, levels: list[int] | None, database_url: str | None) 
             )
             print("|---|---|---|---|---|---|---|")
             for level in levels:
-                relay = rows["relay"][level] = await relay_streams(relay_port, level, seconds)
+                relays, projects = [], []
+                for _ in range(rounds):  # interleaved, so a slow spell of the host hits both
+                    relays.append(await relay_streams(relay_port, level, seconds))
+                    projects.append(await project_streams(project_port, level, seconds))
+                relay = rows["relay"][level] = combined(relays)
                 print(row("bare relay", level, relay), flush=True)
-                project = await project_streams(project_port, level, seconds)
-                rows["project"][level] = project
+                project = rows["project"][level] = combined(projects)
                 print(row("project (/events)", level, project), flush=True)
                 for error in project.errors[:3]:
                     print(f"    error: {error}")
@@ -500,7 +524,16 @@ if __name__ == "__main__":
     parser.add_argument(
         "--database-url", help="run the project on this database (say, PostgreSQL) instead"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="rounds per level, relay and project taking turns (default 2; 1 with --quick)",
+    )
     arguments = parser.parse_args()
+    rounds = arguments.rounds or (1 if arguments.quick else 2)
+    if rounds < 1:
+        parser.error("--rounds must be at least 1")
     import uvloop
 
-    uvloop.run(main(arguments.quick, arguments.levels, arguments.database_url))
+    uvloop.run(main(arguments.quick, arguments.levels, arguments.database_url, rounds))

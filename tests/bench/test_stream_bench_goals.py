@@ -49,3 +49,17 @@ def test_a_level_over_100_ms_or_with_errors_does_not_count_and_misses_are_report
     lines = goals(rows, recorder(3, 150, 120000))
     assert [line.endswith("NOT met") for line in lines] == [True, True, True, True]
     assert "project 1 replies (48 tok/s delivered)" in lines[2]
+
+
+def test_rounds_of_a_level_combine_into_one_row():
+    from bench.stream_bench import combined, row
+
+    first, second = recorder(1, 10, 40000), recorder(3, 30, 50000)
+    second.elapsed = 12.5
+    both = combined([first, second])
+    assert both.tokens == 90000 and both.elapsed == 22.5
+    assert len(both.latencies_ms) == 200 and max(both.latencies_ms) == 30
+    assert both.rounds == [4000, 4000]
+    assert row("project (/events)", 100, both) == (
+        "| project (/events) | 100 | 3.0 | 30.0 | 5000 | 4000 (4000 / 4000) | 0 |"
+    )
