@@ -384,12 +384,14 @@ def goals(rows: dict[str, dict[int, Recorder]], mix: Recorder) -> list[str]:
         return recorder.tokens / recorder.elapsed
 
     def highest(server: str) -> tuple[int, float] | None:
+        """The level that delivered the most tokens/s with p99 under 100 ms and no errors
+        (past saturation, more replies deliver no more, or less)."""
         passing = [
             (level, delivered(r))
             for level, r in rows[server].items()
             if p99(r) < 100 and not r.errors
         ]
-        return max(passing) if passing else None
+        return max(passing, key=lambda pair: (pair[1], pair[0])) if passing else None
 
     project = rows["project"]
     lines = []

@@ -63,6 +63,7 @@ class OpenAIChatInterviewer(ProviderInterviewer):
         )
         self._headers: dict[str, str] | None = None
         self._url = ""
+        self._prepared: tuple | None = None  # (client, URL, Headers, timeouts) for _build
 
     def _request(self, context: TurnContext) -> dict:
         messages = [
@@ -128,9 +129,11 @@ class OpenAIChatInterviewer(ProviderInterviewer):
             self._headers = headers
             self._url = f"{str(client.base_url).rstrip('/')}/chat/completions"
         http = client._client
-        outgoing = http.build_request(
-            "POST", self._url, content=_dumps(request).encode(), headers=self._headers
-        )
+        body = _dumps(request).encode()
+        if http.cookies or http.params:  # the client carries state: let it merge that in
+            outgoing = http.build_request("POST", self._url, content=body, headers=self._headers)
+        else:
+            outgoing = self._build(http, body)
         try:
             response = await http.send(outgoing, stream=True)
         except httpx2.TimeoutException as exc:
@@ -144,6 +147,18 @@ class OpenAIChatInterviewer(ProviderInterviewer):
                 await response.aclose()
             raise client._make_status_error_from_response(response)
         return response
+
+    def _build(self, http: httpx2.AsyncClient, body: bytes) -> httpx2.Request:
+        """What ``http.build_request`` builds for this POST when the client has no cookies or
+        query parameters, from its URL, headers and timeouts merged once and kept."""
+        if self._prepared is None or self._prepared[0] is not http:
+            url = http._merge_url(self._url)
+            headers = http._merge_headers(self._headers)
+            self._prepared = (http, url, headers, http.timeout.as_dict())
+        _, url, headers, timeout = self._prepared
+        return httpx2.Request(
+            "POST", url, content=body, headers=headers, extensions={"timeout": timeout}
+        )
 
     def _prompt_text(self, request: dict) -> str:
         return "\n".join(message["content"] for message in request["messages"])

@@ -63,3 +63,13 @@ def test_rounds_of_a_level_combine_into_one_row():
     assert row("project (/events)", 100, both) == (
         "| project (/events) | 100 | 3.0 | 30.0 | 5000 | 4000 (4000 / 4000) | 0 |"
     )
+
+
+def test_the_relays_best_level_is_the_one_that_delivered_most_not_the_largest():
+    rows = {
+        "project": {200: recorder(16, 75, 46000), 300: recorder(24, 108, 41000)},
+        "relay": {200: recorder(10, 98, 50000), 300: recorder(11, 83, 45000)},
+    }
+    [line] = goals(rows, None)
+    assert "project 200 replies (4600 tok/s delivered), relay 200 replies (5000 tok/s)" in line
+    assert line.endswith("92%, met")

@@ -95,6 +95,33 @@ def test_openai_streams_deltas_and_reads_usage_with_cached_tokens(openai_model):
     assert headers["user-agent"].startswith("AsyncOpenAI/Python")
 
 
+def test_openai_builds_its_request_as_the_http_clients_build_request_would(openai_model):
+    http = openai_model._client._client
+    openai_model._headers = {"Authorization": "Bearer sk-test", "X-Team": "interviews"}
+    openai_model._url = OPENAI_URL
+    built = openai_model._build(http, b'{"a":1}')
+    expected = http.build_request(
+        "POST", OPENAI_URL, content=b'{"a":1}', headers=openai_model._headers
+    )
+    assert (built.method, built.url, built.content) == (
+        expected.method,
+        expected.url,
+        expected.content,
+    )
+    assert built.headers.multi_items() == expected.headers.multi_items()
+    assert built.extensions == expected.extensions
+    again = openai_model._build(http, b"{}")  # the merged parts are reused
+    assert again.headers["content-length"] == "2" and again.url == expected.url
+
+
+@respx.mock
+def test_openai_sends_the_cookies_its_client_was_given_by_an_earlier_response(openai_model):
+    route = respx.post(OPENAI_URL).respond(content=openai_stream("Ok."), headers=STREAM)
+    openai_model._client._client.cookies.set("__cf_bm", "abc", domain="openai.test")
+    split(collect(openai_model))
+    assert route.calls.last.request.headers["cookie"] == "__cf_bm=abc"
+
+
 @respx.mock
 def test_openai_sends_the_organization_project_and_custom_headers_it_was_given():
     from openai import AsyncOpenAI
