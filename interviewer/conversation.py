@@ -7,14 +7,15 @@ only truth and a replay of the log gives the same state.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
 from storage.events import EventType, SessionEvent
 
-__all__ = ["Conversation", "Message", "PhaseSpan", "active_times"]
+__all__ = ["Conversation", "FoldCache", "Message", "PhaseSpan", "active_times"]
 
 Role = Literal["interviewer", "candidate"]
 FIRST_PHASE = "clarify"
@@ -93,6 +94,24 @@ class Conversation:
         if state is None:
             raise ValueError("event log is empty")
         return state
+
+    def copy(self) -> Conversation:
+        """An independent copy: applying events to it leaves this state as it is."""
+        turn = self.running_turn
+        return replace(
+            self,
+            messages=list(self.messages),
+            spans=list(self.spans),
+            warnings=set(self.warnings),
+            client_ids=dict(self.client_ids),
+            running_turn=None if turn is None else replace(turn, texts=list(turn.texts)),
+        )
+
+    def extend(self, events: Iterable[SessionEvent]) -> None:
+        """Apply events that follow on from this state's log."""
+        for event in events:
+            self._apply(event)
+            self.last_seq = event.seq
 
     def _apply(self, event: SessionEvent) -> None:
         data = event.data
@@ -285,3 +304,39 @@ def active_times(events: list[SessionEvent]) -> dict[int, float]:
         elif event.type is EventType.RESUMED and paused_since is not None:
             paused_total, paused_since = paused, None
     return times
+
+
+class FoldCache:
+    """The state last folded from each session's log, so that folding the log again, grown by
+    a few events, applies only those instead of replaying every event since the start.
+
+    Only for logs read without reply pieces (the usual view): a state folded from one view
+    does not continue the other. States kept here are never handed out, only copies, so
+    threads folding the same session at once do not disturb each other.
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._capacity = capacity
+        self._states: dict[str, Conversation] = {}
+
+    def fold(self, session_id: str, events: Sequence[SessionEvent]) -> Conversation:
+        """``Conversation.from_events(events)``, for ``events`` the session's whole log."""
+        kept = self._states.get(session_id)
+        state = None
+        if kept is not None and events:
+            at = bisect.bisect_right(events, kept.last_seq, key=_seq)
+            if at > 0 and events[at - 1].seq == kept.last_seq:
+                state = kept.copy()
+                state.extend(events[at:])
+        if state is None:
+            state = Conversation.from_events(events)
+        if kept is None or state.last_seq > kept.last_seq:
+            self._states.pop(session_id, None)
+            self._states[session_id] = state.copy()
+            if len(self._states) > self._capacity:
+                del self._states[next(iter(self._states))]  # the least recently grown
+        return state
+
+
+def _seq(event: SessionEvent) -> int:
+    return event.seq

@@ -16,7 +16,7 @@ from typing import Any
 
 from interviewer.base import Interviewer, InterviewerError, ReplyMeta, TurnContext
 from interviewer.clock import Clock
-from interviewer.conversation import Conversation, Message
+from interviewer.conversation import Conversation, FoldCache, Message
 from interviewer.limits import MAX_MESSAGE_CHARS
 from interviewer.phase_policy import candidate_moves_on
 from interviewer.prompts import INTERVIEWER_PROMPT_VERSION, PERSONAS
@@ -114,6 +114,7 @@ class InterviewService:
         self.token_budget = token_budget
         self._turn_locks: dict[str, asyncio.Lock] = {}
         self._claimed_turns: dict[str, int] = {}  # the reply_started seq each turn runs
+        self._folds = FoldCache()  # each session's state, folded once from its log
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -185,7 +186,10 @@ class InterviewService:
     def conversation(self, session_id: str, *, with_pieces: bool = False) -> Conversation:
         """The session's state. Reply pieces are left out unless asked for: only the text of
         a reply cut off by a dead process needs them."""
-        return Conversation.from_events(self.store.events(session_id, with_pieces=with_pieces))
+        events = self.store.events(session_id, with_pieces=with_pieces)
+        if with_pieces:
+            return Conversation.from_events(events)
+        return self._folds.fold(session_id, events)
 
     def _append(self, session: SessionRecord, items: list[tuple[EventType, dict, Any]], **kw):
         events = self.store.append_many(session.id, items, **kw)
@@ -201,7 +205,7 @@ class InterviewService:
         captured: list[Conversation] = []
 
         def guard(events):
-            fresh, items = self._with_due(Conversation.from_events(events))
+            fresh, items = self._with_due(self._folds.fold(session.id, events))
             captured.append(fresh)
             return items
 
@@ -311,7 +315,7 @@ class InterviewService:
         claimed: list[tuple[str, Conversation, int]] = []
 
         def guard(events):
-            state, items = self._with_due(Conversation.from_events(events))
+            state, items = self._with_due(self._folds.fold(session.id, events))
             if client_id and client_id in state.client_ids:
                 seq, stored = state.client_ids[client_id]
                 if stored != cleaned:
@@ -398,7 +402,7 @@ class InterviewService:
         outcome: list[tuple[str, Conversation, int]] = []
 
         def guard(events):
-            state, items = self._with_due(Conversation.from_events(events))
+            state, items = self._with_due(self._folds.fold(session.id, events))
             status, claim_items = self._claim_items(state, now, force, single_process)
             outcome.append((status, state, len(items)))
             return [*items, *claim_items]
