@@ -56,7 +56,7 @@ class SessionChannel:
     def __init__(self, phase_titles: dict[str, str] | None = None) -> None:
         self.log_version = 0
         self.live: LiveTurn | None = None
-        self._changed = asyncio.Event()
+        self._waiters: list[asyncio.Future] = []  # followers waiting for a change
         # The log as far as followers have read it, shared by all of them and read onward
         # from its last seq, so a wake-up costs one small query, not a full read.
         self.log: list[SessionEvent] = []
@@ -139,14 +139,19 @@ class SessionChannel:
     def wake(self, *, log_changed: bool) -> None:
         if log_changed:
             self.log_version += 1
-        self._changed.set()
-        self._changed = asyncio.Event()
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():  # a follower that went away cancelled its own
+                waiter.set_result(None)
 
     async def wait(self) -> None:
         """Wait for a change, or for the manager's next tick. No timer per wait: on the hot
         path a follower waits once per piece, and the manager's ticker wakes every channel
-        every few seconds for heartbeats and as a safety net."""
-        await self._changed.wait()
+        every few seconds for heartbeats and as a safety net. A bare future per wait, not an
+        event per change: a piece nobody waits for costs nothing to announce."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        await waiter
 
 
 class TurnManager:

@@ -171,3 +171,26 @@ def test_an_idle_follower_gets_heartbeats_from_the_ticker_and_news_at_once():
 
 async def _inline(function, *args, **kwargs):
     return function(*args, **kwargs)
+
+
+def test_a_wake_reaches_every_waiting_follower_and_one_that_left_does_not_matter():
+    async def scenario():
+        channel = SessionChannel()
+        channel.wake(log_changed=False)  # nobody waiting: nothing is remembered
+        staying = [asyncio.create_task(channel.wait()) for _ in range(3)]
+        leaving = asyncio.create_task(channel.wait())
+        await asyncio.sleep(0)
+        assert not any(task.done() for task in [*staying, leaving])
+        leaving.cancel()
+        await asyncio.sleep(0)
+        assert not any(task.done() for task in staying)
+        channel.wake(log_changed=True)
+        await asyncio.wait_for(asyncio.gather(*staying), 1)
+        later = asyncio.create_task(channel.wait())  # waits for the next change, not the last
+        await asyncio.sleep(0)
+        assert not later.done()
+        channel.wake(log_changed=False)
+        await asyncio.wait_for(later, 1)
+        return channel.log_version
+
+    assert asyncio.run(scenario()) == 1
