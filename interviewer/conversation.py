@@ -242,21 +242,30 @@ class Conversation:
         return [message for message in self.messages if message.kind != "interrupted"]
 
     @property
+    def last_said(self) -> Message | None:
+        """The last of :attr:`replies`, found from the end (the guards ask at every post)."""
+        for message in reversed(self.messages):
+            if message.kind != "interrupted":
+                return message
+        return None
+
+    @property
     def signed_off(self) -> bool:
-        return any(message.kind == "sign_off" for message in self.messages)
+        # Only an ended session has a sign-off, and only its last messages can be one.
+        return self.ended and any(message.kind == "sign_off" for message in self.messages)
 
     @property
     def interviewer_turn_pending(self) -> bool:
         """The interviewer owes a reply: the opening, an answer, a closing or a sign-off."""
-        said = self.replies
         if self.signed_off:
             return False
         if self.ended and not self.closing_asked:
             return True
-        if not said or said[-1].role == "candidate":
+        last = self.last_said
+        if last is None or last.role == "candidate":
             return True
         # A phase moved on by the clock since the interviewer last spoke: announce it.
-        return self.phase_changed_seq > said[-1].seq and self.spans[-1].reason == "timeout"
+        return self.phase_changed_seq > last.seq and self.spans[-1].reason == "timeout"
 
     @property
     def awaiting_interviewer(self) -> bool:
@@ -265,12 +274,12 @@ class Conversation:
         Unlike :attr:`interviewer_turn_pending`, a phase that merely timed out does not make
         the candidate wait; their next message is answered together with the announcement.
         """
-        said = self.replies
         if self.signed_off:
             return False
         if self.ended and not self.closing_asked:
             return True
-        return not said or said[-1].role == "candidate"
+        last = self.last_said
+        return last is None or last.role == "candidate"
 
     @property
     def phase_changed_since_last_reply(self) -> bool:
