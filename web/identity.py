@@ -16,6 +16,8 @@ __all__ = ["COOKIE_NAME", "IdentityMiddleware"]
 
 COOKIE_NAME = "interview_identity"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+_KNOWN_HEADERS = 10_000  # Cookie headers remembered with what they verified to
+_ABSENT = object()  # a Cookie header without the identity cookie
 
 
 class IdentityMiddleware:
@@ -23,24 +25,39 @@ class IdentityMiddleware:
         self.app = app
         self.signer = Signer(secret_key, salt="anonymous-identity")
         self.secure = secure
+        self._known: dict[bytes, str | object | None] = {}
 
     def _read(self, scope: Scope) -> str | None:
         for name, value in scope.get("headers", []):
             if name != b"cookie":
                 continue
-            cookie = SimpleCookie()
-            try:
-                cookie.load(value.decode("latin-1"))
-            except Exception:
-                return None
-            morsel = cookie.get(COOKIE_NAME)
-            if morsel is None:
-                continue
-            try:
-                return self.signer.unsign(morsel.value).decode()
-            except BadSignature:
-                return None
+            # A browser sends the same Cookie header on every request: parsed and verified once.
+            if value in self._known:
+                owner_id = self._known[value]
+            else:
+                owner_id = self._known[value] = self._verify(value)
+                if len(self._known) > _KNOWN_HEADERS:
+                    del self._known[next(iter(self._known))]
+            if owner_id is not _ABSENT:
+                return owner_id
         return None
+
+    def _verify(self, value: bytes) -> str | object | None:
+        """The owner id a Cookie header carries: ``None`` for a malformed header or a bad
+        signature (a fresh identity then), ``_ABSENT`` when it has no identity cookie (the
+        next Cookie header, if any, may)."""
+        cookie = SimpleCookie()
+        try:
+            cookie.load(value.decode("latin-1"))
+        except Exception:
+            return None
+        morsel = cookie.get(COOKIE_NAME)
+        if morsel is None:
+            return _ABSENT
+        try:
+            return self.signer.unsign(morsel.value).decode()
+        except BadSignature:
+            return None
 
     def _set_cookie_header(self, owner_id: str) -> tuple[bytes, bytes]:
         value = self.signer.sign(owner_id).decode()

@@ -30,3 +30,33 @@ def test_a_forged_cookie_gets_a_fresh_identity_not_the_victims(client, app):
         assert attacker.get(f"/api/sessions/{session_id}").status_code == 404
     with TestClient(app, cookies={COOKIE_NAME: victim_cookie}) as same_browser:
         assert same_browser.get(f"/api/sessions/{session_id}").status_code == 200
+
+
+def test_a_cookie_header_is_verified_once_and_each_header_read_on_its_own_merits():
+    import asyncio
+
+    from web.identity import IdentityMiddleware
+
+    seen: list[str | None] = []
+
+    async def app(scope, receive, send):
+        seen.append(scope["state"]["owner_id"])
+
+    middleware = IdentityMiddleware(app, secret_key="k")
+    good = f"{COOKIE_NAME}={middleware.signer.sign('owner-1').decode()}".encode()
+    forged = f"{COOKIE_NAME}=owner-1.forged".encode()
+    unsigned = []
+    real_unsign = middleware.signer.unsign
+    middleware.signer.unsign = lambda value: unsigned.append(value) or real_unsign(value)
+
+    def call(*cookie_headers):
+        scope = {"type": "http", "headers": [(b"cookie", value) for value in cookie_headers]}
+        asyncio.run(middleware(scope, None, None))
+        return seen[-1]
+
+    assert call(good) == "owner-1" and call(good) == "owner-1"
+    assert len(unsigned) == 1  # the second request reused the first one's verification
+    assert call(b"other=1", good) == "owner-1"  # a header without the identity is skipped
+    first, second = call(forged), call(forged)
+    assert first != "owner-1" and second != "owner-1" and first != second  # fresh each time
+    assert call(b"\x00bad cookie") != "owner-1"
