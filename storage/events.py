@@ -26,7 +26,9 @@ from storage.db import IMMEDIATE
 __all__ = ["NOTIFY_CHANNEL", "EventType", "SessionEvent", "SessionRecord", "SessionStore"]
 
 NOTIFY_CHANNEL = "interview_events"
-_INSERT_EVENT = insert(schema.events)
+_INSERT_EVENT_SQL = (
+    f"INSERT INTO {schema.events.name} (session_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)"
+)
 # The statements of every append, run on the DB-API cursor: SQLAlchemy's per-execution work
 # (cache keys, execution context, result metadata) costs more than SQLite's part of them.
 _LOCK_SESSION_SQL = f"SELECT id FROM {schema.sessions.name} WHERE id = ? FOR UPDATE"
@@ -43,6 +45,35 @@ def _raw_rows(conn, sql: str, params: tuple) -> list[tuple]:
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def _raw_insert(conn, sql: str, rows: list[tuple]) -> None:
+    """Insert ``rows`` with one fixed statement, straight on ``conn``'s DB-API cursor."""
+    if conn.dialect.paramstyle in ("format", "pyformat"):
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def _bind_at(dialect):
+    """How SQLAlchemy turns an event's time into the database's form (None: as it is)."""
+    processor = _AT_PROCESSORS.get(dialect.name, _UNKNOWN)
+    if processor is _UNKNOWN:
+        column_type = schema.events.c.at.type
+        processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+        _AT_PROCESSORS[dialect.name] = processor
+    return processor
+
+
+_AT_PROCESSORS: dict[str, Any] = {}
+_UNKNOWN = object()
+
+
+def _as_is(value):
+    return value
 
 
 def _last_seq(conn, session_id: str) -> int:
@@ -472,17 +503,20 @@ class SessionStore:
     def _insert_events(conn, events: list[SessionEvent]) -> None:
         if not events:
             return
-        # One call for all rows (executemany): compiled once, not per number of rows.
-        conn.execute(
-            _INSERT_EVENT,
+        # One executemany of a fixed statement, with the times in the form SQLAlchemy
+        # would have bound them (SQLite stores them as text): the same rows it would write.
+        bind_at = _bind_at(conn.dialect) or _as_is
+        _raw_insert(
+            conn,
+            _INSERT_EVENT_SQL,
             [
-                {
-                    "session_id": event.session_id,
-                    "seq": event.seq,
-                    "type": str(event.type),
-                    "at": event.at,
-                    "data": json.dumps(event.data, ensure_ascii=False),
-                }
+                (
+                    event.session_id,
+                    event.seq,
+                    str(event.type),
+                    bind_at(event.at),
+                    json.dumps(event.data, ensure_ascii=False),
+                )
                 for event in events
             ],
         )

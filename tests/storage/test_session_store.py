@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -207,3 +208,45 @@ def test_session_records_are_read_once_and_a_status_change_here_is_seen_at_once(
         assert store.get_session("b" * 32) is None and len(selects) == 4
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_appended_rows_are_exactly_what_sqlalchemys_insert_would_write(engine):
+    from sqlalchemy import insert
+
+    from storage import schema
+
+    store = SessionStore(engine)
+    store.create_session(record(), created_event={})
+    times = [T0 + timedelta(seconds=1), T0 + timedelta(seconds=2, microseconds=123456)]
+    items = [(EventType.WARNING, {"kind": "x", "text": "naïve “quotes” ✓"}, at) for at in times]
+    store.append_many("a" * 32, items)
+    store.create_session(record("b" * 32), created_event={})
+    with engine.begin() as conn:  # the same events for another session, the SQLAlchemy way
+        conn.execute(
+            insert(schema.events),
+            [
+                {
+                    "session_id": "b" * 32,
+                    "seq": seq,
+                    "type": str(type_),
+                    "at": at,
+                    "data": json.dumps(data, ensure_ascii=False),
+                }
+                for seq, (type_, data, at) in enumerate(items, start=2)
+            ],
+        )
+        raw = {
+            session_id: [
+                row[1:]
+                for row in conn.exec_driver_sql(
+                    "SELECT session_id, seq, type, at, data FROM session_events "
+                    f"WHERE session_id = '{session_id}' AND seq > 1 ORDER BY seq"
+                )
+            ]
+            for session_id in ("a" * 32, "b" * 32)
+        }
+    assert raw["a" * 32] == raw["b" * 32] and len(raw["a" * 32]) == 2
+    fresh = SessionStore(engine)  # no cached log: read back from the database
+    assert [(e.data, e.at) for e in fresh.events("a" * 32)[1:]] == [
+        (data, at) for _, data, at in items
+    ]
