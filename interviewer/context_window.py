@@ -26,9 +26,11 @@ CONTINUE_CUE = "(The candidate has not answered yet. Continue as the interviewer
 Counter = Callable[[str], int]
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=16_384)
 def _count(text: str) -> int:
     # Cached: a long conversation is counted again at every turn, nearly all of it unchanged.
+    # Room for the turns of a few hundred live sessions at once (1,024 made a server with a
+    # hundred long sessions count every turn of every conversation again at each reply).
     return count_tokens(text)[0]
 
 
