@@ -50,14 +50,16 @@ _ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 # Plain prose, the bulk of an interviewer's replies, needs no Markdown parser: with none of
 # Markdown's marks in it, CommonMark renders it as paragraphs of escaped text. The parser is
 # the slow half of rendering (pure Python); the sanitiser runs either way.
-_PLAIN_MARKS = frozenset(" ,.;:?!'\"%$/()@^\n’‘“”—–…")
+_PLAIN_MARKS = " ,.;:?!'\"%$/()@^\n’‘“”—–…"
+# A character that is neither alphanumeric (``\w`` is str.isalnum() plus "_") nor a plain mark.
+_NOT_PLAIN = re.compile("[^\\w" + re.escape(_PLAIN_MARKS) + "]|_")
 _LIST_ITEM = re.compile(r"^\d{1,9}[.)](?:[ \t]|$)", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{2,}")
 
 
 def _plain_html(text: str) -> str | None:
     """CommonMark's HTML for ``text`` when it is plain prose; ``None`` otherwise."""
-    if not all(char.isalnum() or char in _PLAIN_MARKS for char in text):
+    if _NOT_PLAIN.search(text):
         return None
     if text.startswith(" ") or "\n " in text or " \n" in text or text.endswith(" "):
         return None  # indentation and trailing spaces (line breaks, code blocks) matter

@@ -152,3 +152,14 @@ def test_the_plain_prose_fast_path_renders_exactly_what_commonmark_does():
     assert checked > 1_000  # the fast path is taken often enough to be tested
     for text in ["1. a list", "2) another", "  indented", "line  \nbreak", "a *b*", "x\n    y"]:
         assert _plain_html(text) is None, text
+
+
+def test_the_plain_prose_check_admits_exactly_alphanumerics_and_the_plain_marks():
+    from web.render import _NOT_PLAIN, _PLAIN_MARKS
+
+    wrong = [
+        code
+        for code in range(0x110000)
+        if (chr(code).isalnum() or chr(code) in _PLAIN_MARKS) == bool(_NOT_PLAIN.search(chr(code)))
+    ]
+    assert wrong == []
