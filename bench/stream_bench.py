@@ -123,11 +123,38 @@ class Recorder:
     measuring: bool = False
     elapsed: float = 0.0
     rounds: list[float] = field(default_factory=list)  # delivered tok/s of each round
+    stolen: float | None = None  # the share of the host's CPU time its hypervisor took
 
     def token(self, received: float, stamp: bytes) -> None:
         if self.measuring:
             self.latencies_ms.append((received - float(stamp)) * 1000)
             self.tokens += 1
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """(steal, total) jiffies of all CPUs so far, from Linux's /proc/stat; None elsewhere.
+    Steal is time a virtual machine's CPUs were ready to run but the host ran someone else."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    steal = fields[7] if len(fields) > 7 else 0
+    return steal, sum(fields[:8])
+
+
+def stolen_between(before: tuple[int, int] | None, after: tuple[int, int] | None):
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
+async def measured(run, *args) -> Recorder:
+    """``run(*args)``, noting how much CPU time the host stole meanwhile."""
+    before = cpu_times()
+    recorder = await run(*args)
+    recorder.stolen = stolen_between(before, cpu_times())
+    return recorder
 
 
 def combined(rounds: list[Recorder]) -> Recorder:
@@ -140,6 +167,8 @@ def combined(rounds: list[Recorder]) -> Recorder:
         result.tokens += recorder.tokens
     result.elapsed = sum(recorder.elapsed for recorder in rounds)
     result.rounds = [recorder.tokens / recorder.elapsed for recorder in rounds]
+    stolen = [recorder.stolen for recorder in rounds if recorder.stolen is not None]
+    result.stolen = max(stolen) if stolen else None
     return result
 
 
@@ -367,10 +396,11 @@ def row(name: str, concurrency: int, recorder: Recorder) -> str:
     delivered = recorder.tokens / recorder.elapsed
     rounds = recorder.rounds
     each = f" ({' / '.join(f'{value:.0f}' for value in rounds)})" if len(rounds) > 1 else ""
+    stolen = "n/a" if recorder.stolen is None else f"{recorder.stolen:.0%}"
     return (
         f"| {name} | {concurrency} | {pct(recorder.latencies_ms, 0.5):.1f} | "
         f"{pct(recorder.latencies_ms, 0.99):.1f} | {offered:.0f} | {delivered:.0f}{each} | "
-        f"{len(recorder.errors)} |"
+        f"{len(recorder.errors)} | {stolen} |"
     )
 
 
@@ -470,14 +500,14 @@ async def main(
             )
             print(
                 "| server | concurrent replies | added p50 ms | added p99 ms "
-                "| offered tok/s | delivered tok/s | errors |"
+                "| offered tok/s | delivered tok/s | errors | CPU stolen by the host |"
             )
-            print("|---|---|---|---|---|---|---|")
+            print("|---|---|---|---|---|---|---|---|")
             for level in levels:
                 relays, projects = [], []
                 for _ in range(rounds):  # interleaved, so a slow spell of the host hits both
-                    relays.append(await relay_streams(relay_port, level, seconds))
-                    projects.append(await project_streams(project_port, level, seconds))
+                    relays.append(await measured(relay_streams, relay_port, level, seconds))
+                    projects.append(await measured(project_streams, project_port, level, seconds))
                 relay = rows["relay"][level] = combined(relays)
                 print(row("bare relay", level, relay), flush=True)
                 project = rows["project"][level] = combined(projects)
@@ -487,9 +517,10 @@ async def main(
                 if project.errors:
                     print_log_tail(server_log)
             mix_sessions = 200 if quick else 500
-            mix = await project_mix(project_port, mix_sessions, 20.0 if quick else 40.0)
+            mix = await measured(project_mix, project_port, mix_sessions, 20.0 if quick else 40.0)
             print()
-            print(f"Mix: {mix_sessions} live sessions for {mix.elapsed:.0f} s")
+            stolen = "" if mix.stolen is None else f"; the host stole {mix.stolen:.0%} of the CPU"
+            print(f"Mix: {mix_sessions} live sessions for {mix.elapsed:.0f} s{stolen}")
             print(
                 f"- tokens delivered: {mix.tokens} ({mix.tokens / mix.elapsed:.0f}/s); "
                 f"added latency p50 {pct(mix.latencies_ms, 0.5):.1f} ms, "

@@ -56,12 +56,13 @@ def test_rounds_of_a_level_combine_into_one_row():
 
     first, second = recorder(1, 10, 40000), recorder(3, 30, 50000)
     second.elapsed = 12.5
+    first.stolen, second.stolen = 0.02, 0.11
     both = combined([first, second])
     assert both.tokens == 90000 and both.elapsed == 22.5
     assert len(both.latencies_ms) == 200 and max(both.latencies_ms) == 30
     assert both.rounds == [4000, 4000]
     assert row("project (/events)", 100, both) == (
-        "| project (/events) | 100 | 3.0 | 30.0 | 5000 | 4000 (4000 / 4000) | 0 |"
+        "| project (/events) | 100 | 3.0 | 30.0 | 5000 | 4000 (4000 / 4000) | 0 | 11% |"
     )
 
 
@@ -73,3 +74,12 @@ def test_the_relays_best_level_is_the_one_that_delivered_most_not_the_largest():
     [line] = goals(rows, None)
     assert "project 200 replies (4600 tok/s delivered), relay 200 replies (5000 tok/s)" in line
     assert line.endswith("92%, met")
+
+
+def test_stolen_cpu_is_the_share_of_all_cpu_time_the_host_took():
+    from bench.stream_bench import cpu_times, stolen_between
+
+    assert stolen_between((100, 10_000), (350, 12_000)) == 0.125
+    assert stolen_between(None, (1, 2)) is None and stolen_between((5, 9), (5, 9)) is None
+    now = cpu_times()
+    assert now is None or (0 <= now[0] <= now[1])
