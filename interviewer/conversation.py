@@ -251,7 +251,7 @@ class Conversation:
 
     @property
     def signed_off(self) -> bool:
-        # Only an ended session has a sign-off, and only its last messages can be one.
+        # A sign-off answers the closing question, which only an ended session asks.
         return self.ended and any(message.kind == "sign_off" for message in self.messages)
 
     @property
