@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text, update
@@ -35,45 +36,37 @@ _LOCK_SESSION_SQL = f"SELECT id FROM {schema.sessions.name} WHERE id = ? FOR UPD
 _LAST_SEQ_SQL = f"SELECT max(seq) FROM {schema.events.name} WHERE session_id = ?"
 
 
-def _raw_rows(conn, sql: str, params: tuple) -> list[tuple]:
-    """Run a fixed statement in ``conn``'s transaction, straight on its DB-API cursor."""
+@contextmanager
+def _raw_cursor(conn, sql: str):
+    """A DB-API cursor in ``conn``'s transaction and ``sql`` (written with ``?``) in the
+    driver's parameter style."""
     if conn.dialect.paramstyle in ("format", "pyformat"):
         sql = sql.replace("?", "%s")
     cursor = conn.connection.cursor()
     try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        yield cursor, sql
     finally:
         cursor.close()
+
+
+def _raw_rows(conn, sql: str, params: tuple) -> list[tuple]:
+    """Run a fixed statement in ``conn``'s transaction, straight on its DB-API cursor."""
+    with _raw_cursor(conn, sql) as (cursor, sql):
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _raw_insert(conn, sql: str, rows: list[tuple]) -> None:
     """Insert ``rows`` with one fixed statement, straight on ``conn``'s DB-API cursor."""
-    if conn.dialect.paramstyle in ("format", "pyformat"):
-        sql = sql.replace("?", "%s")
-    cursor = conn.connection.cursor()
-    try:
+    with _raw_cursor(conn, sql) as (cursor, sql):
         cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
 
 
-def _bind_at(dialect):
-    """How SQLAlchemy turns an event's time into the database's form (None: as it is)."""
-    processor = _AT_PROCESSORS.get(dialect.name, _UNKNOWN)
-    if processor is _UNKNOWN:
-        column_type = schema.events.c.at.type
-        processor = column_type.dialect_impl(dialect).bind_processor(dialect)
-        _AT_PROCESSORS[dialect.name] = processor
-    return processor
-
-
-_AT_PROCESSORS: dict[str, Any] = {}
-_UNKNOWN = object()
-
-
-def _as_is(value):
-    return value
+@lru_cache(maxsize=8)
+def _bind_at(dialect) -> Callable[[datetime], Any]:
+    """How SQLAlchemy turns an event's time into ``dialect``'s form."""
+    processor = schema.events.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor or (lambda value: value)
 
 
 def _last_seq(conn, session_id: str) -> int:
@@ -505,7 +498,7 @@ class SessionStore:
             return
         # One executemany of a fixed statement, with the times in the form SQLAlchemy
         # would have bound them (SQLite stores them as text): the same rows it would write.
-        bind_at = _bind_at(conn.dialect) or _as_is
+        bind_at = _bind_at(conn.dialect)
         _raw_insert(
             conn,
             _INSERT_EVENT_SQL,
