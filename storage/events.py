@@ -19,7 +19,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from storage import schema
 from storage.db import IMMEDIATE
@@ -34,6 +34,8 @@ _INSERT_EVENT_SQL = (
 # (cache keys, execution context, result metadata) costs more than SQLite's part of them.
 _LOCK_SESSION_SQL = f"SELECT id FROM {schema.sessions.name} WHERE id = ? FOR UPDATE"
 _LAST_SEQ_SQL = f"SELECT max(seq) FROM {schema.events.name} WHERE session_id = ?"
+# One statement notifies every session of a commit, however many there are.
+_NOTIFY_SQL = "SELECT pg_notify(?, payload) FROM unnest(?::text[]) AS payload"
 
 
 @contextmanager
@@ -327,7 +329,7 @@ class SessionStore:
             appended = self._insert_items(
                 conn, session_id, last, items if decided is None else decided
             )
-            self._notify(conn, session_id, appended)
+            self._notify(conn, {session_id: appended})
             after_commit.append(lambda: self._committed(session_id, appended))
             return appended
 
@@ -417,8 +419,8 @@ class SessionStore:
             for session_id in ids:
                 appended[session_id] = _numbered(session_id, lasts[session_id], batches[session_id])
             self._insert_events(conn, [event for events in appended.values() for event in events])
+            self._notify(conn, appended)
             for session_id, events in appended.items():
-                self._notify(conn, session_id, events)
                 after_commit.append(lambda s=session_id, e=events: self._committed(s, e))
             return appended
 
@@ -483,14 +485,19 @@ class SessionStore:
         self._insert_events(conn, appended)
         return appended
 
-    def _notify(self, conn, session_id: str, appended: list[SessionEvent]) -> None:
-        # PostgreSQL delivers a NOTIFY at commit, so listeners never see an uncommitted seq.
-        if appended and conn.dialect.name == "postgresql":
-            payload = f"{self.origin}:{session_id}:{appended[-1].seq}"
-            conn.execute(
-                text("SELECT pg_notify(:channel, :payload)"),
-                {"channel": NOTIFY_CHANNEL, "payload": payload},
-            )
+    def _notify(self, conn, appended: dict[str, list[SessionEvent]]) -> None:
+        """Tell other replicas which sessions this transaction appended to, and up to which
+        seq: one ``origin:session:seq`` notification per session, all sent by one statement.
+        PostgreSQL delivers them at commit, so listeners never see an uncommitted seq."""
+        if conn.dialect.name != "postgresql":
+            return
+        payloads = [
+            f"{self.origin}:{session_id}:{events[-1].seq}"
+            for session_id, events in appended.items()
+            if events
+        ]
+        if payloads:
+            _raw_rows(conn, _NOTIFY_SQL, (NOTIFY_CHANNEL, payloads))
 
     @staticmethod
     def _insert_events(conn, events: list[SessionEvent]) -> None:

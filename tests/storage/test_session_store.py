@@ -250,3 +250,35 @@ def test_appended_rows_are_exactly_what_sqlalchemys_insert_would_write(engine):
     assert [(e.data, e.at) for e in fresh.events("a" * 32)[1:]] == [
         (data, at) for _, data, at in items
     ]
+
+
+def test_each_commit_notifies_every_session_it_appended_to_with_its_last_seq(engine, database_url):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is a PostgreSQL feature")
+    import psycopg
+
+    from storage.listener import libpq_url
+
+    store = SessionStore(engine, origin="nt")
+    a, b, c = "a" * 32, "b" * 32, "c" * 32
+    for session_id in (a, b, c):
+        store.create_session(record(session_id), created_event={})
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as listener:
+        listener.execute("LISTEN interview_events")
+
+        def heard() -> list[str]:
+            payloads = [n.payload for n in listener.notifies(timeout=0.5)]
+            return [payload for payload in payloads if payload.startswith("nt:")]
+
+        store.append_many(a, [(EventType.CANDIDATE_MESSAGE, {"text": "x"}, T0)] * 2)
+        assert heard() == [f"nt:{a}:3"]
+        store.append_batches(
+            {
+                b: [(EventType.CANDIDATE_MESSAGE, {"text": "y"}, T0)],
+                a: [(EventType.CANDIDATE_MESSAGE, {"text": "z"}, T0)] * 3,
+            }
+        )
+        assert sorted(heard()) == sorted([f"nt:{a}:6", f"nt:{b}:2"])
+        store.append_batches({})
+        store.append_many(c, [])  # nothing appended: nothing to tell
+        assert heard() == []
