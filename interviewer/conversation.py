@@ -8,6 +8,7 @@ only truth and a replay of the log gives the same state.
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -320,17 +321,20 @@ class FoldCache:
     a few events, applies only those instead of replaying every event since the start.
 
     Only for logs read without reply pieces (the usual view): a state folded from one view
-    does not continue the other. States kept here are never handed out, only copies, so
-    threads folding the same session at once do not disturb each other.
+    does not continue the other. States kept here are never handed out, only copies, and
+    never changed once kept; the table itself is read and changed under a lock, since the
+    service folds in worker threads. The folding happens outside the lock.
     """
 
     def __init__(self, capacity: int = 4096) -> None:
         self._capacity = capacity
         self._states: dict[str, Conversation] = {}
+        self._lock = threading.Lock()
 
     def fold(self, session_id: str, events: Sequence[SessionEvent]) -> Conversation:
         """``Conversation.from_events(events)``, for ``events`` the session's whole log."""
-        kept = self._states.get(session_id)
+        with self._lock:
+            kept = self._states.get(session_id)
         state = None
         if kept is not None and events:
             at = bisect.bisect_right(events, kept.last_seq, key=_seq)
@@ -340,11 +344,17 @@ class FoldCache:
         if state is None:
             state = Conversation.from_events(events)
         if kept is None or state.last_seq > kept.last_seq:
-            self._states.pop(session_id, None)
-            self._states[session_id] = state.copy()
+            self._keep(session_id, state.copy())
+        return state
+
+    def _keep(self, session_id: str, state: Conversation) -> None:
+        with self._lock:
+            current = self._states.pop(session_id, None)
+            if current is not None and current.last_seq >= state.last_seq:
+                state = current  # another thread kept a newer state meanwhile
+            self._states[session_id] = state
             if len(self._states) > self._capacity:
                 del self._states[next(iter(self._states))]  # the least recently grown
-        return state
 
 
 def _seq(event: SessionEvent) -> int:

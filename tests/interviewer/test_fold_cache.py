@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import sys
+import threading
 from dataclasses import fields
 
 from interviewer.conversation import Conversation, FoldCache
@@ -94,3 +96,34 @@ def test_a_copy_shares_no_mutable_part_with_its_original():
         if isinstance(value, list | dict | set) or item.name == "running_turn":
             assert getattr(copy, item.name) is not value, item.name
     assert copy.running_turn.texts is not state.running_turn.texts
+
+
+def test_threads_folding_many_sessions_past_capacity_at_once_all_get_the_right_state():
+    events = random_log(5).events[:6]
+    expected = Conversation.from_events(events)
+    cache = FoldCache(capacity=2)
+    failures: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def fold_many(worker: int) -> None:
+        start.wait()
+        try:
+            for number in range(3000):
+                session_id = f"s{(worker + number) % 11}"
+                assert cache.fold(session_id, events[: 2 + number % 5]).last_seq <= events[-1].seq
+                assert cache.fold(session_id, events) == expected
+        except BaseException as exc:
+            failures.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        threads = [threading.Thread(target=fold_many, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
+    assert len(cache._states) <= 2
