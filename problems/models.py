@@ -79,6 +79,20 @@ class KeyPoint(_Strict):
     keywords: list[str] = Field(min_length=1)
 
 
+class DefiningConcept(_Strict):
+    """What an answer must name, in one phase, to be about this problem at all.
+
+    A semantic cache's design that never mentions embeddings or a similarity threshold is about
+    some other cache. Any one of ``keywords`` (matched as whole words) names the concept.
+    """
+
+    concept: str = Field(min_length=3)
+    keywords: list[str] = Field(min_length=2)
+
+
+DEFINING_PHASES_REQUIRED = ("high_level_design", "deep_dive")
+
+
 class DeepDive(_Strict):
     component: str = Field(min_length=3)
     why: str = Field(min_length=5)
@@ -121,6 +135,7 @@ class Problem(_Strict):
     hidden_facts: list[HiddenFact] = Field(min_length=1)
     reference_estimates: list[ReferenceEstimate] = Field(min_length=1)
     key_points: dict[PhaseId, list[KeyPoint]]
+    defining_concepts: dict[PhaseId, list[DefiningConcept]]
     deep_dives: list[DeepDive] = Field(min_length=2, max_length=4)
     curveballs: list[Curveball] = Field(min_length=3)
     pitfalls: list[str] = Field(min_length=1)
@@ -134,6 +149,21 @@ class Problem(_Strict):
         missing = [phase for phase in PHASE_IDS if not value.get(phase)]
         if missing:
             raise ValueError(f"key_points missing for phase(s): {', '.join(missing)}")
+        return value
+
+    @field_validator("defining_concepts")
+    @classmethod
+    def _design_phases_have_defining_concepts(
+        cls, value: dict[str, list[DefiningConcept]]
+    ) -> dict[str, list[DefiningConcept]]:
+        missing = [phase for phase in DEFINING_PHASES_REQUIRED if not value.get(phase)]
+        if missing:
+            raise ValueError(f"defining_concepts missing for phase(s): {', '.join(missing)}")
+        too_many = [phase for phase, concepts in value.items() if len(concepts) > 3]
+        if too_many:
+            raise ValueError(
+                f"defining_concepts: at most 3 per phase ({', '.join(too_many)} has more)"
+            )
         return value
 
     def candidate_view(self) -> CandidateView:
