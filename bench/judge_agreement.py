@@ -1,12 +1,20 @@
-"""How well a judge agrees with the labelled transcripts in ``tests/rubrics/labelled/``.
+"""How well a judge agrees with the labelled transcripts.
 
-    .venv/bin/python -m bench.judge_agreement [--judge offline|provider:model]
-                                              [--set labelled|holdout]
+    .venv/bin/python -m bench.judge_agreement [--judge offline|provider:model] [--samples N]
+                                              [--set labelled|fresh|all] [--quiet]
 
-Prints each transcript's score and verdict, then: pairwise ranking accuracy within each problem
-(strong > medium > weak), Kendall's tau-b and Spearman's rho between label and score over the
-standard transcripts, the probes (terse strong vs verbose weak, injected vs clean twin), and
-the time and token cost of grading the set.
+For each set (``tests/rubrics/labelled/``, tuned on; ``tests/rubrics/fresh/``, never tuned on)
+it prints each transcript's score and verdict against its label, then:
+
+- **within-problem tier pairs**: pairs of one problem with different tiers (strong > medium >
+  weak) whose scores are ordered the same way;
+- **band pairs**: pairs, across all problems, whose labelled hiring bands differ, ordered the same
+  way by score;
+- **band within one step**: the verdict at most one band from the label;
+- **Kendall tau-b** between the labelled band and the score;
+- the probes: each injected transcript against its clean twin;
+- with an LLM judge and ``--samples`` above 1, the spread of the samples per dimension;
+- the time, calls and dollars the set cost.
 """
 
 from __future__ import annotations
@@ -15,12 +23,18 @@ import argparse
 import asyncio
 import itertools
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 from core.settings import Settings
 from problems.loader import load_bank
 from rubrics.grading import grade
 from rubrics.registry import choose_judge
-from tests.rubrics.labelled_set import HOLDOUT, LABELLED, RANK, load_transcript, manifest
+from rubrics.rubric import RECOMMENDATIONS
+from rubrics.scorecard import Scorecard
+from tests.rubrics.labelled_set import FRESH, LABELLED, RANK, Labelled, load_transcript, manifest
+
+SETS = {"labelled": LABELLED, "fresh": FRESH}
 
 
 def _ranks(values: list[float]) -> list[float]:
@@ -63,67 +77,148 @@ def kendall_tau_b(x: list[float], y: list[float]) -> float:
     return (concordant - discordant) / denominator if denominator else 0.0
 
 
+def band_index(label: str | None) -> int | None:
+    return RECOMMENDATIONS.index(label) if label in RECOMMENDATIONS else None
+
+
+def _score(card: Scorecard) -> float:
+    """An incomplete card ranks below every graded one: it earned no verdict."""
+    return card.score if card.score is not None else -1.0
+
+
+@dataclass(frozen=True)
+class Agreement:
+    tier_pairs: tuple[int, int]
+    band_pairs: tuple[int, int]
+    within_one: tuple[int, int]
+    exact: tuple[int, int]
+    tau: float
+    misses: tuple[str, ...]  # what went wrong, one line each
+
+    def lines(self) -> list[str]:
+        def share(pair: tuple[int, int]) -> str:
+            right, total = pair
+            return f"{right}/{total} ({right / total:.0%})" if total else "0/0"
+
+        return [
+            f"within-problem tier pairs ranked right: {share(self.tier_pairs)}",
+            f"band pairs ordered right:               {share(self.band_pairs)}",
+            f"band within one step:                   {share(self.within_one)}",
+            f"band exact:                             {share(self.exact)}",
+            f"Kendall tau-b (band vs score):          {self.tau:.3f}",
+        ]
+
+
+def agreement(rows: list[Labelled], cards: dict[str, Scorecard]) -> Agreement:
+    misses = []
+    tier_right = tier_total = 0
+    for a, b in itertools.permutations(rows, 2):
+        if a.problem == b.problem and RANK[a.label] > RANK[b.label]:
+            tier_total += 1
+            if _score(cards[a.file]) > _score(cards[b.file]):
+                tier_right += 1
+            else:
+                misses.append(
+                    f"tier: {a.file} ({_score(cards[a.file]):.1f}) not above "
+                    f"{b.file} ({_score(cards[b.file]):.1f})"
+                )
+    band_right = band_total = 0
+    for a, b in itertools.combinations(rows, 2):
+        if a.band == b.band:
+            continue
+        band_total += 1
+        better, worse = (a, b) if band_index(a.band) > band_index(b.band) else (b, a)
+        if _score(cards[better.file]) > _score(cards[worse.file]):
+            band_right += 1
+    within = exact = 0
+    for row in rows:
+        got = band_index(cards[row.file].recommendation)
+        want = band_index(row.band)
+        if got is not None and abs(got - want) <= 1:
+            within += 1
+        else:
+            misses.append(f"band: {row.file} is {cards[row.file].recommendation}, label {row.band}")
+        exact += got == want
+    tau = kendall_tau_b(
+        [float(band_index(row.band)) for row in rows], [_score(cards[row.file]) for row in rows]
+    )
+    return Agreement(
+        (tier_right, tier_total),
+        (band_right, band_total),
+        (within, len(rows)),
+        (exact, len(rows)),
+        tau,
+        tuple(misses),
+    )
+
+
+async def _grade_set(directory: Path, judge, bank) -> dict[str, Scorecard]:
+    cards = {}
+    for row in manifest(directory):
+        transcript = load_transcript(row.file, directory=directory)
+        cards[row.file] = await grade(transcript, bank.get(row.problem), judge, bank=bank)
+    return cards
+
+
+def _report(name: str, directory: Path, cards: dict[str, Scorecard], quiet: bool) -> None:
+    rows = list(manifest(directory))
+    print(f"\n== {name}: {len(rows)} transcripts on {len({r.problem for r in rows})} problems")
+    if not quiet:
+        print(f"{'transcript':<50} {'tier':<7} {'label band':<15} {'score':>6}  verdict")
+        for row in rows:
+            card = cards[row.file]
+            score = f"{card.score:6.1f}" if card.score is not None else "     -"
+            print(
+                f"{row.file:<50} {row.label:<7} {row.band:<15} {score}  "
+                f"{card.recommendation or 'incomplete'}"
+            )
+    result = agreement(rows, cards)
+    print()
+    for line in result.lines():
+        print(line)
+    for row in rows:
+        if row.kind == "injected" and row.twin in cards:
+            injected, clean = cards[row.file], cards[row.twin]
+            print(
+                f"injected {row.file}: {_score(injected):.1f} vs clean twin {_score(clean):.1f}, "
+                f"{len(injected.injections)} attempts found"
+            )
+    spreads = [d.spread for card in cards.values() for d in card.dimensions if d.spread is not None]
+    if spreads:
+        print(
+            f"sample spread per dimension: mean {sum(spreads) / len(spreads):.2f}, "
+            f"max {max(spreads)}, {sum(1 for s in spreads if s == 0) / len(spreads):.0%} with none"
+        )
+    if result.misses and not quiet:
+        print("misses:")
+        for miss in result.misses:
+            print(f"  {miss}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judge", default="offline")
+    parser.add_argument("--samples", type=int, default=1, help="LLM judge samples per dimension")
     parser.add_argument(
         "--set",
-        choices=["labelled", "holdout"],
-        default="labelled",
-        help="labelled: the set the heuristic was tuned on; holdout: written afterwards, unseen",
+        choices=["labelled", "fresh", "all"],
+        default="all",
+        help="labelled: the set the heuristic was tuned on; fresh: written after, never tuned on",
     )
+    parser.add_argument("--quiet", action="store_true", help="only the agreement figures")
     args = parser.parse_args()
-    directory = LABELLED if args.set == "labelled" else HOLDOUT
-    judge = choose_judge(Settings(), args.judge)
+    judge = choose_judge(Settings(), args.judge, samples=args.samples)
     bank = load_bank()
-    cards = {}
-    started = time.perf_counter()
-    for row in manifest(directory):
-        transcript = load_transcript(row.file, directory=directory)
-        cards[row.file] = asyncio.run(grade(transcript, bank.get(row.problem), judge))
-    elapsed = time.perf_counter() - started
-
-    print(f"judge: {judge.name}; set: {args.set}\n")
-    print(f"{'transcript':<42} {'label':<7} {'kind':<13} {'score':>5}  verdict")
-    for row in manifest(directory):
-        card = cards[row.file]
-        columns = f"{row.file:<42} {row.label:<7} {row.kind:<13}"
-        print(f"{columns} {card.score:>5.1f}  {card.recommendation}")
-
-    standard = [row for row in manifest(directory) if row.kind == "standard"]
-    pairs = [
-        (a, b)
-        for a, b in itertools.permutations(standard, 2)
-        if a.problem == b.problem and RANK[a.label] > RANK[b.label]
-    ]
-    right = sum(cards[a.file].score > cards[b.file].score for a, b in pairs)
-    labels = [float(RANK[row.label]) for row in standard]
-    scores = [cards[row.file].score for row in standard]
-    print(f"\nwithin-problem pairs ranked right: {right}/{len(pairs)}")
-    print(
-        f"Kendall tau-b (label vs score, {len(standard)} transcripts): "
-        f"{kendall_tau_b(labels, scores):.3f}"
-    )
-    print(f"Spearman rho: {spearman(labels, scores):.3f}")
-    for row in manifest(directory):
-        if row.kind == "injected":
-            injected, clean = cards[row.file], cards[row.twin]
-            print(
-                f"injected {row.file}: {injected.score:.1f} vs clean twin {clean.score:.1f}, "
-                f"{len(injected.injections)} attempts found"
-            )
-    terse = next((row for row in manifest(directory) if row.kind == "terse_strong"), None)
-    verbose = next((row for row in manifest(directory) if row.kind == "verbose_weak"), None)
-    if terse and verbose:
-        print(
-            f"terse strong {cards[terse.file].score:.1f} vs verbose weak "
-            f"{cards[verbose.file].score:.1f}"
-        )
-    calls = sum(card.cost.calls for card in cards.values())
-    dollars = sum(card.cost.cost_usd for card in cards.values())
-    print(
-        f"graded {len(cards)} transcripts in {elapsed:.2f} s; {calls} model calls, ${dollars:.4f}"
-    )
+    print(f"judge: {judge.name} ({judge.prompt_version})")
+    names = list(SETS) if args.set == "all" else [args.set]
+    for name in names:
+        started = time.perf_counter()
+        cards = asyncio.run(_grade_set(SETS[name], judge, bank))
+        elapsed = time.perf_counter() - started
+        _report(name, SETS[name], cards, args.quiet)
+        calls = sum(card.cost.calls for card in cards.values())
+        dollars = sum(card.cost.cost_usd for card in cards.values())
+        print(f"graded {len(cards)} in {elapsed:.2f} s; {calls} model calls, ${dollars:.4f}")
 
 
 if __name__ == "__main__":

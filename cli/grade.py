@@ -15,9 +15,10 @@ from rubrics.judge import Judge
 from rubrics.rubric import load_rubric
 from rubrics.transcript import InvalidTranscriptError, Transcript
 
-__all__ = ["GradeError", "grade_file"]
+__all__ = ["INCOMPLETE_EXIT", "GradeError", "grade_file"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+INCOMPLETE_EXIT = 3  # the card was printed, but too much could not be graded for a verdict
 
 
 class GradeError(Exception):
@@ -82,4 +83,10 @@ def grade_file(
         out.write(card.model_dump_json(indent=2) + "\n")
     else:
         out.write(scorecard_markdown(card, title=problem.title))
+    if card.incomplete is not None:
+        print(
+            f"{path.name}: {card.incomplete.message}; no recommendation. Run it again to regrade.",
+            file=err,
+        )
+        return INCOMPLETE_EXIT
     return 0

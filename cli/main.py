@@ -142,7 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     practice.set_defaults(handler=_cmd_practice)
 
     grade = commands.add_parser(
-        "grade", help="grade a transcript file (the exchange format) and print the scorecard"
+        "grade",
+        help="grade a transcript file (the exchange format) and print the scorecard",
+        epilog="Exit status: 0 graded; 2 bad input; 3 incomplete (too much could not be graded "
+        "for a recommendation: the card is printed, run it again to regrade).",
     )
     grade.add_argument("file", metavar="FILE.json")
     grade.add_argument("--judge", help="offline, openai:MODEL or anthropic:MODEL")

@@ -1,16 +1,21 @@
 """Which of a problem's expected key points the candidate covered, and where.
 
 A key point counts once, however often its keywords come up: coverage is the number of
-*distinct* key points, not keyword hits. A keyword only counts in a sentence with substance: a
-question, a number, a reason, or plain words; a sentence that is mostly buzzwords ("scalable,
-robust, cloud-native microservices with Kafka and caching") covers nothing, and one sentence can
-cover at most two key points, so a list of keywords is not a design. A point needs two of its
-keywords, or one in a sentence that carries a number, a reason or a question.
+*distinct* key points, not keyword hits. A point is covered only in the phase it belongs to, or
+the phases the rubric lets back that dimension (a monitoring point said during the requirements
+is not a monitoring answer), by the candidate's own
+words: an echo of the interviewer or the problem statement covers nothing. A keyword only counts
+in a sentence with substance: a question, a number, a reason, or plain words; a sentence that is
+mostly buzzwords ("scalable, robust, cloud-native microservices with Kafka and caching") covers
+nothing, and one sentence can cover at most two key points, so a list of keywords is not a
+design. A point needs two of its keywords, or one in a sentence that carries a number, a reason
+or a question. Keywords match whole words.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -20,13 +25,16 @@ from rubrics.text import Sentence, contains_phrase, word_count
 
 __all__ = [
     "BUZZWORDS",
+    "DESIGN_VERB",
     "FLOW",
     "KeyPointHit",
     "PhaseCoverage",
     "buzzword_count",
     "cover_key_points",
+    "explains",
     "has_reason",
     "is_precise",
+    "is_recital",
     "is_substantive",
 ]
 
@@ -82,6 +90,22 @@ FLOW = re.compile(
 )
 
 
+# Verbs that say what a component does: "the proxy checks Redis", "workers claim jobs".
+DESIGN_VERB = re.compile(
+    r"\b(?:uses?|using|stores?|keeps?|holds?|sends?|routes?|caches?|shards?|replicates?"
+    r"|partitions?|retries|retry|checks?|returns?|assigns?|generates?|hashes|hash(?:ing)?"
+    r"|encodes?|locks?|leases?|writes?|reads?|calls?|publishes|consumes?|queues?|batch(?:es)?"
+    r"|evicts?|expires?|invalidates?|forwards?|serves?|looks? up|fetch\w*|computes?|increments?"
+    r"|decrements?|refills?|streams?|splits?|merges?|compares?|validates?|rejects?|allows?"
+    r"|denies|blocks?|falls? back|fails? (?:open|closed)|runs?|schedules?|emits?|indexes"
+    r"|embeds?|embedding|retriev\w*|rerank\w*|filters?|dedup\w*|claims?|acks?|sits?|lives?"
+    r"|talks? to|owns?|maps?|points? to|tracks?|records?|appends?|replays?|polls?|pushes"
+    r"|pulls?|subscribes?|notif(?:y|ies)|drains?|throttles?|limits?|sheds?|spreads?|pins?"
+    r"|prefetch\w*|precomputes?|builds?|rebuilds?|swaps?|promotes?|rolls? back|signs?)\b",
+    re.IGNORECASE,
+)
+
+
 @cache
 def buzzword_count(normalised_text: str) -> int:
     return sum(1 for word in BUZZWORDS if contains_phrase(normalised_text, word))
@@ -114,11 +138,6 @@ def _substantive(raw: str) -> bool:
 class KeyPointHit:
     point: str
     sentence: Sentence
-    in_phase: bool
-
-    @property
-    def credit(self) -> float:
-        return 1.0 if self.in_phase else 0.5
 
 
 @dataclass(frozen=True)
@@ -130,10 +149,8 @@ class PhaseCoverage:
 
     @property
     def score(self) -> float:
-        """0-1: a key point covered in its own phase counts 1, covered in another 0.5."""
-        if not self.total:
-            return 0.0
-        return sum(hit.credit for hit in self.hits) / self.total
+        """0-1: the share of the phase's key points covered in that phase."""
+        return len(self.hits) / self.total if self.total else 0.0
 
 
 def is_precise(sentence: Sentence) -> bool:
@@ -142,35 +159,88 @@ def is_precise(sentence: Sentence) -> bool:
     return "?" in text or has_reason(text) or bool(extract_quantities(text))
 
 
-def _matches(sentence: Sentence, point: KeyPoint) -> bool:
-    """Two of the point's keywords, or one in a sentence with a number, reason or question.
+_FIGURE = re.compile(r"(?<![A-Za-z])\d[\d,.]*[kKmMbB%x]?\b")
+NUMERIC_SHARE = 0.2  # a sentence this much made of figures recites numbers
 
-    A lone keyword dropped in passing ("the gateway calls it") does not make the point.
+
+def is_recital(text: str) -> bool:
+    """Mostly figures ("50 TB at 2 TB per node is 25 nodes, 75 with RF 3"): a sizing, not a
+    description of how something works."""
+    words = word_count(text)
+    return bool(words) and len(_FIGURE.findall(text)) / words >= NUMERIC_SHARE
+
+
+def explains(text: str) -> bool:
+    """Says how something works or why: a reason, a flow, or a design verb, in a sentence
+    that is more than a recital of figures."""
+    if is_recital(text):
+        return False
+    return has_reason(text) or bool(FLOW.search(text) or DESIGN_VERB.search(text))
+
+
+def _matches(sentence: Sentence, point: KeyPoint) -> bool:
+    """Two of the point's keywords, or one in a sentence that asks about it or explains it.
+
+    A lone keyword dropped in passing ("the gateway calls it"), or next to a figure with
+    nothing said about it ("p99 latency 50 ms"), does not make the point.
     """
     text = sentence.normalised
     hits = sum(1 for keyword in point.keywords if contains_phrase(text, keyword))
-    return hits >= 2 or (hits == 1 and is_precise(sentence))
+    return hits >= 2 or (hits == 1 and ("?" in sentence.text or explains(sentence.text)))
 
 
-def cover_key_points(problem: Problem, sentences: list[Sentence]) -> dict[str, PhaseCoverage]:
-    """Coverage of every phase's key points by the candidate's substantive sentences."""
+SALAD_POINTS = 5  # a sentence naming this many key points at once is a list of keywords
+
+
+def _salad(sentence: Sentence, problem: Problem) -> bool:
+    """Keywords of many points in one sentence ("I covered sharding, caching, TTLs, ..."): a
+    list, not a design; it covers none of them."""
+    text = sentence.normalised
+    named = sum(
+        1
+        for points in problem.key_points.values()
+        for point in points
+        if any(contains_phrase(text, keyword) for keyword in point.keywords)
+    )
+    return named >= SALAD_POINTS
+
+
+def cover_key_points(
+    problem: Problem,
+    sentences: list[Sentence],
+    where: Mapping[str, Collection[str]] | None = None,
+) -> dict[str, PhaseCoverage]:
+    """Coverage of every phase's key points by the candidate's own substantive sentences.
+
+    ``where`` names, per phase, the phases whose sentences can cover its points (the rubric's
+    evidence phases: a requirement stated while clarifying counts); by default only the phase
+    itself. ``sentences`` should already leave out echoes.
+    """
+    where = where or {}
     substantive = [sentence for sentence in sentences if is_substantive(sentence)]
     used_per_sentence: dict[int, int] = {}
     coverage = {}
     for phase, points in problem.key_points.items():
         hits: list[KeyPointHit] = []
         missed: list[str] = []
-        # Prefer a sentence from the points' own phase, then any other.
-        ordered = sorted(substantive, key=lambda s, phase=phase: (s.phase != phase, s.t))
+        allowed = set(where.get(phase) or ()) | {phase}
+        in_phase = [
+            sentence
+            for sentence in substantive
+            if sentence.phase in allowed
+            # Asking about a point is the clarify step's job; elsewhere it shows nothing.
+            and (phase == "clarify" or not sentence.text.rstrip().endswith("?"))
+            and not _salad(sentence, problem)
+        ]
         for point in points:
             hit = None
-            for sentence in ordered:
+            for sentence in in_phase:
                 key = id(sentence)
                 if used_per_sentence.get(key, 0) >= MAX_POINTS_PER_SENTENCE:
                     continue
                 if _matches(sentence, point):
                     used_per_sentence[key] = used_per_sentence.get(key, 0) + 1
-                    hit = KeyPointHit(point.point, sentence, sentence.phase == phase)
+                    hit = KeyPointHit(point.point, sentence)
                     break
             if hit is None:
                 missed.append(point.point)

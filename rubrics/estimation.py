@@ -1,10 +1,23 @@
-"""The estimation check: the candidate's numbers against the problem's reference estimates.
+"""The estimation check: the candidate's own estimates against the references of this session.
 
-Each reference estimate is matched with the numbers of the same kind (bytes, rate, money, ...)
-that the candidate stated in a sentence about the same thing (words of the estimate's name or its
-counted noun). The closest such number decides: **right** when it lies within the reference
-range widened by half an order of magnitude each way (a factor of sqrt(10), so it rounds to the
-same order of magnitude), **off** otherwise, and **missing** when no such number was stated.
+1. **References.** Each of the problem's reference estimates is recomputed with the figures the
+   interviewer actually gave in this session (:mod:`rubrics.session_inputs`).
+2. **The candidate's figures.** Numbers with units in candidate sentences about the estimate
+   (words of its name or its counted noun, in the sentence or the two before it in the turn).
+   A figure the interviewer stated earlier and the candidate repeated is not an estimate.
+3. **Shown working.** A figure counts as an estimate when the candidate shows how they got it:
+   the nearest number before it leads to it with a concluding sign or word ("=", "is", "so",
+   "that's", "gives"); or working in brackets follows it; or its sentence opens with "so" after
+   a sentence with numbers. A list of figures is not working, nor is an operand ("100 billion
+   times 500 bytes"). Worked figures
+   in the estimation step are judged (elsewhere only when the step has none), the best one
+   deciding; a figure said to be the peak is not the average's estimate, and the reverse.
+4. **Verdicts.** ``right`` within a factor of 2 of the range; ``wrong_unit`` when the digits
+   would be right in the estimate's unit but the candidate's unit or dimension differs (225 MB
+   for 225 GB, a daily count offered per second); ``magnitude`` ten times or more away; ``off``
+   in between; ``unsupported`` when figures were stated but never worked out; ``missing``
+   when there is none; ``given`` when the interviewer stated the answer itself, which leaves
+   nothing to estimate (it counts neither way).
 """
 
 from __future__ import annotations
@@ -16,46 +29,49 @@ from typing import Literal
 
 from problems.models import Problem, ReferenceEstimate
 from rubrics.quantities import Quantity, UnitSpec, extract_quantities, parse_unit, stem
+from rubrics.session_inputs import SessionEstimate, StatedInput, session_estimates
 from rubrics.text import Sentence, candidate_sentences
 from rubrics.transcript import Transcript
 
-__all__ = ["TOLERANCE", "EstimateResult", "check_estimates"]
+__all__ = [
+    "MAGNITUDE",
+    "TOLERANCE",
+    "EstimateResult",
+    "Status",
+    "check_estimates",
+]
 
-TOLERANCE = math.sqrt(10)
-Status = Literal["right", "off", "missing"]
-_GENERIC = {
-    "average",
-    "peak",
-    "total",
-    "rate",
-    "per",
-    "of",
-    "for",
-    "the",
-    "a",
-    "an",
-    "all",
-    "at",
-    "to",
-    "needed",
-    "number",
-    "size",
-    "with",
-    "plus",
-    "in",
-    "by",
-    "on",
-    "and",
-    "or",
-    "each",
-    "day",
-    "second",
-    "month",
-    "year",
-    "hold",
-    "from",
-    "into",
-    "raw",
+TOLERANCE = 2.0  # right within a factor of 2 of the reference range
+MAGNITUDE = 10.0  # this far off or more is off by an order of magnitude
+Status = Literal["right", "off", "magnitude", "wrong_unit", "unsupported", "missing", "given"]
+# Kinds of figure that measure the same dimension, so a figure of the other kind is a unit slip.
+_FAMILIES = (
+    frozenset({"bytes", "bytes_rate"}),
+    frozenset({"rate", "count"}),
+    frozenset({"money", "money_rate"}),
+)
+_GENERIC = frozenset({
+    "average", "peak", "total", "rate", "per", "of", "for", "the", "a", "an", "all", "at",
+    "to", "needed", "number", "size", "with", "plus", "in", "by", "on", "and", "or", "each",
+    "day", "second", "month", "year", "hold", "from", "into", "raw",
+})  # fmt: skip
+CONTEXT_SENTENCES = 3  # a figure's sentence and the two before it, within one turn
+_SAME = 0.01
+_SLIP = 1.25  # digits this close to the range, in the wrong unit, are a unit slip
+_PERIOD_WORDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "daily": 86400,
+    "week": 604800,
+    "weekly": 604800,
+    "month": 2_592_000,
+    "monthly": 2_592_000,
+    "year": 31_536_000,
+    "yearly": 31_536_000,
+    "annual": 31_536_000,
+    "annually": 31_536_000,
 }
 
 
@@ -70,6 +86,7 @@ class EstimateResult:
     stated_value: float | None = None  # converted to the estimate's unit
     turn_id: int | None = None
     t: float | None = None
+    inputs_stated: tuple[str, ...] = ()  # interviewer figures that changed the reference
 
     def as_dict(self) -> dict:
         return {
@@ -81,14 +98,18 @@ class EstimateResult:
             "stated_value": self.stated_value,
             "turn_id": self.turn_id,
             "t": self.t,
+            "inputs_stated": list(self.inputs_stated),
         }
 
 
 @dataclass(frozen=True)
-class _Found:
+class _Figure:
     quantity: Quantity
     sentence: Sentence
-    context: set[str]  # stems of the sentence and the ones just before it
+    index: int  # position of the sentence among the candidate's sentences
+    context: frozenset[str]  # stems of the sentence and the ones just before it
+    derived: bool  # worked out: an input, then an operator or a concluding word, then it
+    qualifier: str | None  # "peak" or "average", when the words before it say so
 
 
 def _name_stems(estimate: ReferenceEstimate, spec: UnitSpec) -> set[str]:
@@ -100,100 +121,343 @@ def _name_stems(estimate: ReferenceEstimate, spec: UnitSpec) -> set[str]:
     return stems
 
 
-def _compatible(quantity: Quantity, spec: UnitSpec) -> bool:
-    if quantity.kind != spec.kind:
+def _family(kind: str) -> frozenset[str]:
+    return next((family for family in _FAMILIES if kind in family), frozenset({kind}))
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One reference estimate of this session, as the check needs it."""
+
+    session: SessionEstimate
+    spec: UnitSpec
+    stems: frozenset[str]  # words of its name, and its counted noun
+    period: float | None  # seconds of the period its unit or name counts over ("per year")
+
+    @property
+    def low(self) -> float:
+        return self.session.low
+
+    @property
+    def high(self) -> float:
+        return self.session.high
+
+    def value_of(self, quantity: Quantity) -> float | None:
+        """A figure in the estimate's unit, or None when it measures something else.
+
+        An amount over the estimate's own period compares with its rate ("$3M" for a spend
+        in $/month), and a rate compares with an amount its name puts over a period ("95 TB a
+        year" for "audit log storage per year", unit TB).
+        """
+        kind, wanted = quantity.kind, self.spec.kind
+        if kind == wanted:
+            return quantity.value / self.spec.factor
+        if self.period and (kind, wanted) in {("money", "money_rate"), ("bytes", "bytes_rate")}:
+            return quantity.value / self.period / self.spec.factor
+        if self.period and (kind, wanted) in {("money_rate", "money"), ("bytes_rate", "bytes")}:
+            return quantity.value * self.period / self.spec.factor
+        return None
+
+    def compatible(self, quantity: Quantity) -> bool:
+        """Same kind; a count, or a rate that names what it counts, must count the same thing
+        (the unit's noun or a word of the name: "9,600 open streams" for "concurrent streams",
+        unit "connections"; not "10k redirects/s" for the write rate)."""
+        if self.value_of(quantity) is None:
+            return False
+        if self.spec.kind == "count" or (self.spec.kind == "rate" and quantity.nouns):
+            return bool(quantity.nouns & self.stems)
+        return True
+
+    def off(self, value: float) -> float:
+        """How many times ``value`` lies outside the range (1 inside, inf if not comparable)."""
+        if self.low <= value <= self.high:
+            return 1.0
+        if value <= 0 or self.low <= 0:
+            return math.inf
+        return self.low / value if value < self.low else value / self.high
+
+    def slipped(self, quantity: Quantity) -> bool:
+        """The digits, read in the estimate's own unit, would be right, but its unit is not."""
+        value = self.value_of(quantity)
+        return self.off(quantity.number) <= _SLIP and not (
+            value is not None and math.isclose(quantity.number, value, rel_tol=_SAME)
+        )
+
+    def fits(self, quantity: Quantity) -> bool:
+        """Can this figure be an estimate of this: the right kind, or a unit slip of it."""
+        if self.compatible(quantity):
+            return True
+        return quantity.kind in _family(self.spec.kind) and self.slipped(quantity)
+
+    def handed_over(self, quantity: Quantity) -> bool:
+        """An interviewer figure that is the answer itself, as written in the estimate's unit
+        ("$3 million a month" for the monthly spend), and not one of its inputs."""
+        if not self.compatible(quantity):
+            return False
+        value = self.value_of(quantity)
+        written = value if quantity.kind == "percent" else quantity.number
+        inputs = self.session.inputs.values()
+        return (
+            self.off(value) == 1.0
+            and self.off(written) == 1.0
+            and not any(math.isclose(value, given, rel_tol=_SAME) for given in inputs)
+        )
+
+    def verdict(self, quantity: Quantity) -> tuple[Status, float]:
+        """The verdict on one figure, and its value in the estimate's unit."""
+        value = self.value_of(quantity)
+        if value is None:  # another kind of figure whose digits fit: a unit slip
+            return "wrong_unit", quantity.number
+        if self.compatible(quantity) and self.off(value) <= TOLERANCE:
+            return "right", value
+        if self.slipped(quantity) or not self.compatible(quantity):
+            return "wrong_unit", value
+        return ("magnitude" if self.off(value) >= MAGNITUDE else "off"), value
+
+
+def _interviewer_figures(transcript: Transcript) -> dict[int, list[Quantity]]:
+    """Candidate turn id -> the figures the interviewer had stated before it."""
+    heard: list[Quantity] = []
+    before: dict[int, list[Quantity]] = {}
+    for turn in transcript.turns:
+        if turn.role == "interviewer":
+            heard.extend(extract_quantities(turn.text))
+        else:
+            before[turn.id] = list(heard)
+    return before
+
+
+def _repeated(quantity: Quantity, heard: list[Quantity]) -> bool:
+    """The same figure of the same thing, as written ("15 tokens" is not "15 engineers", and
+    "11.6k/s" is the candidate's conversion of "1 billion a day")."""
+    return any(
+        other.kind == quantity.kind
+        and math.isclose(other.value, quantity.value, rel_tol=_SAME)
+        and math.isclose(other.number, quantity.number, rel_tol=_SAME)
+        and (not (other.nouns and quantity.nouns) or bool(other.nouns & quantity.nouns))
+        for other in heard
+    )
+
+
+_NUMBER = re.compile(
+    r"(?<![A-Za-z])\d+(?:[.,]\d+)*"
+    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty|fifty|hundred"
+    r"|thousand|million|billion|double|twice|triple|half)\b",
+    re.IGNORECASE,
+)
+# What stands between the last input and a result: a sign or a word that concludes.
+_CONCLUDES = re.compile(
+    r"[=≈~→]|\b(?:so|that's|thats|is|are|gives?|giving|comes? to|works? out|makes?|means"
+    r"|equals?|totals?|hence|therefore|i\.e\.|call it|needs?|requires?|round(?:ed)?(?: up)? to)\b",
+    re.IGNORECASE,
+)
+# The same result restated right after it: "327,680 bytes, about 0.33 MB", "6 replicas, 24 GPUs".
+_RESTATES = re.compile(
+    r"^[^,;:]{0,12},\s*(?:about|roughly|around|approximately|or|i\.e\.|call it|say)?\s*$",
+    re.IGNORECASE,
+)
+_ARITHMETIC = re.compile(r"[×*/÷]|\b(?:times|divided|multiplied|plus|minus|over)\b", re.I)
+_OPENS_WITH_CONCLUSION = re.compile(r"^\W*(?:so|that's|thats|which|hence|therefore)\b", re.I)
+_WORKING_AFTER = re.compile(r"^[^(]{0,12}\(([^)]*\d[^)]*[×x*/÷][^)]*)\)")
+_PEAK = re.compile(r"\b(?:peak\w*|max(?:imum)?|busiest|burst\w*|spikes?)\b", re.IGNORECASE)
+_AVERAGE = re.compile(r"\b(?:average|avg|mean|typical|normal|steady)\b", re.IGNORECASE)
+
+
+def _concludes(gap: str) -> bool:
+    """Does the text between an input and a figure conclude ("times 60 is about", "10x, so")?
+
+    A list ("1,160 writes/s; redirects 11,600/s") or a new clause after a comma that does not
+    conclude ("/s, redirects about") is not working.
+    """
+    if re.search(r"[;:]", gap):
         return False
-    if spec.kind == "count":
-        return spec.noun in quantity.nouns
-    return True
+    return bool(_CONCLUDES.search(gap.rsplit(",", 1)[-1]))
 
 
-def _distance(value: float, low: float, high: float) -> float:
-    """How many factors of ten ``value`` lies outside [low, high] (0 inside)."""
-    if value <= 0 or low <= 0:
-        return 0.0 if low <= value <= high else math.inf
-    if value < low:
-        return math.log10(low / value)
-    if value > high:
-        return math.log10(value / high)
-    return 0.0
+def _derived(quantity: Quantity, text: str, previous: str | None, results: list[Quantity]) -> bool:
+    """Shown working: the nearest number before the figure leads to it with a concluding sign
+    or word; or the figure restates a result just before it; or working in brackets follows it;
+    or its sentence opens with "so" after a sentence with numbers. An operand ("100 billion
+    times 500 bytes") is not a result. ``results``: the worked figures before it."""
+    before = list(_NUMBER.finditer(text[: quantity.start]))
+    if before and _concludes(text[before[-1].end() : quantity.start]):
+        return True
+    if before and _RESTATES.match(text[before[-1].end() : quantity.start]):
+        # "6 replicas, 24 GPUs" after a result; "1,000 times 64 bytes, about 64 GB" after a sum.
+        lead = text[: before[-1].start()]
+        if (results and results[-1].end >= before[-1].end()) or _ARITHMETIC.search(lead):
+            return True
+    if _WORKING_AFTER.match(text[quantity.end :]):
+        return True
+    opening = text[: quantity.start]
+    return bool(
+        previous
+        and _NUMBER.search(previous)
+        and not before
+        and _OPENS_WITH_CONCLUSION.match(opening)
+    )
 
 
-CONTEXT_SENTENCES = 3  # a figure's sentence and the two before it, within one turn
+def _qualifier(quantity: Quantity, text: str) -> str | None:
+    """Peak or average, when the words around a figure say which it is ("at peak that's
+    3,500 writes/s", "35k/s peak"), or the sentence opens by saying so ("At peak, ...")."""
+    window = text[max(0, quantity.start - 40) : quantity.start]
+    cut = [m.end() for m in _NUMBER.finditer(window)] + [
+        m.end() for m in re.finditer("[,;]", window)
+    ]
+    window = window[max(cut, default=0) :]
+    after = re.match(r"[^,;.\d]{0,30}", text[quantity.end :])
+    window += " " + (after.group(0) if after else "")
+    opening = " ".join(text.split()[:4])
+    for words in (window, opening):
+        if _PEAK.search(words):
+            return "peak"
+        if _AVERAGE.search(words):
+            return "average"
+    return None
 
 
-def _with_context(sentences: list[Sentence]) -> list[tuple[Sentence, set[str]]]:
-    """Each sentence with the stems of itself and the sentences just before it in its turn."""
-    out = []
+def _figures(transcript: Transcript) -> list[_Figure]:
+    sentences = candidate_sentences(transcript)
+    heard = _interviewer_figures(transcript)
+    figures = []
     for index, sentence in enumerate(sentences):
-        stems = set(sentence.stems)
+        context = set(sentence.stems)
         for back in range(1, CONTEXT_SENTENCES):
             if index - back < 0 or sentences[index - back].turn_id != sentence.turn_id:
                 break
-            stems |= sentences[index - back].stems
-        out.append((sentence, stems))
-    return out
+            context |= sentences[index - back].stems
+        same_turn = index and sentences[index - 1].turn_id == sentence.turn_id
+        previous = sentences[index - 1].text if same_turn else None
+        results: list[Quantity] = []
+        for quantity in extract_quantities(sentence.text):
+            derived = _derived(quantity, sentence.text, previous, results)
+            if derived:
+                results.append(quantity)
+            if _repeated(quantity, heard.get(sentence.turn_id, [])):
+                continue
+            figures.append(
+                _Figure(
+                    quantity,
+                    sentence,
+                    index,
+                    frozenset(context),
+                    derived,
+                    _qualifier(quantity, sentence.text),
+                )
+            )
+    return figures
+
+
+_ORDER = ("right", "wrong_unit", "off", "magnitude")
+
+
+def _check_one(
+    target: _Target, figures: list[_Figure], heard: list[Quantity], rivals: list[_Target]
+) -> EstimateResult:
+    session = target.session
+    base = dict(
+        name=session.name,
+        unit=session.estimate.unit,
+        expected_low=target.low,
+        expected_high=target.high,
+        inputs_stated=tuple(_said(item) for item in session.stated),
+    )
+    # The interviewer handed the answer over: nothing for the candidate to estimate.
+    given = next((q for q in heard if target.handed_over(q)), None)
+    if given is not None:
+        return EstimateResult(**base, status="given", stated=given.text)
+    name = session.name
+    wanted = "peak" if _PEAK.search(name) else ("average" if _AVERAGE.search(name) else None)
+    candidates = [
+        figure
+        for figure in figures
+        if target.fits(figure.quantity) and figure.qualifier in (None, wanted)
+    ]
+    about = [figure for figure in candidates if target.stems & figure.context]
+    if not about:
+        # A figure in the estimation step that names no other estimate may still be this one.
+        about = [
+            figure
+            for figure in candidates
+            if figure.sentence.phase == "estimation"
+            and not any(rival.stems & figure.sentence.stems for rival in rivals)
+        ]
+    worked = [figure for figure in about if figure.derived]
+    pool = [figure for figure in worked if figure.sentence.phase == "estimation"] or worked
+    if not pool:
+        if not about:
+            return EstimateResult(**base, status="missing")
+        figure, status = about[-1], "unsupported"
+        value = figure.quantity.value / target.spec.factor
+    else:
+        judged = [(target.verdict(figure.quantity), figure) for figure in pool]
+        (status, value), figure = min(
+            judged, key=lambda item: (_ORDER.index(item[0][0]), target.off(item[0][1]))
+        )
+    return EstimateResult(
+        **base,
+        status=status,
+        stated=figure.quantity.text,
+        stated_value=float(f"{value:.4g}"),
+        turn_id=figure.sentence.turn_id,
+        t=figure.sentence.t,
+    )
+
+
+def _period(estimate: ReferenceEstimate) -> float | None:
+    """The period a unit ("USD/month") or, for an amount, a name ("... per year") counts over."""
+    _, slash, denominator = estimate.unit.partition("/")
+    words = [denominator.strip().lower()] if slash else re.findall(r"[a-z]+", estimate.name.lower())
+    return next((_PERIOD_WORDS[w] for w in words if w in _PERIOD_WORDS), None)
+
+
+def _said(item: StatedInput) -> str:
+    return f'{item.name} = {item.value:g} (the interviewer said "{item.said}")'
 
 
 def check_estimates(problem: Problem, transcript: Transcript) -> list[EstimateResult]:
-    found = [
-        _Found(quantity, sentence, stems)
-        for sentence, stems in _with_context(candidate_sentences(transcript))
-        for quantity in extract_quantities(sentence.text)
-    ]
-    specs = {estimate.name: parse_unit(estimate.unit) for estimate in problem.reference_estimates}
-    stems_of = {
-        estimate.name: _name_stems(estimate, specs[estimate.name])
-        for estimate in problem.reference_estimates
-        if specs[estimate.name] is not None
-    }
-    results = []
-    for estimate in problem.reference_estimates:
-        spec = specs[estimate.name]
-        low, high = estimate.expected_range
-        base = dict(name=estimate.name, unit=estimate.unit, expected_low=low, expected_high=high)
-        if spec is None:
-            results.append(EstimateResult(**base, status="missing"))
-            continue
-
-        def within(item: _Found, spec=spec, low=low, high=high) -> bool:
-            value = item.quantity.value / spec.factor
-            return low / TOLERANCE <= value <= high * TOLERANCE
-
-        compatible = [item for item in found if _compatible(item.quantity, spec)]
-        relevant = [item for item in compatible if stems_of[estimate.name] & item.context]
-        # A figure about another estimate of the same kind is not evidence for this one.
-        rivals = [
-            other.name
-            for other in problem.reference_estimates
-            if other is not estimate
-            and specs[other.name] is not None
-            and specs[other.name].kind == spec.kind
-        ]
-        unclaimed = [
-            item
-            for item in compatible
-            if not any(stems_of[name] & item.sentence.stems for name in rivals)
-        ]
-        if any(within(item) for item in relevant):
-            pool = [item for item in relevant if within(item)]
-        elif any(within(item) for item in unclaimed):
-            pool = [item for item in unclaimed if within(item)]
-        else:
-            pool = relevant or ([] if rivals else compatible)
-        if not pool:
-            results.append(EstimateResult(**base, status="missing"))
-            continue
-        best = min(pool, key=lambda item: _distance(item.quantity.value / spec.factor, low, high))
-        value = best.quantity.value / spec.factor
-        results.append(
-            EstimateResult(
-                **base,
-                status="right" if within(best) else "off",
-                stated=best.quantity.text,
-                stated_value=float(f"{value:.4g}"),
-                turn_id=best.sentence.turn_id,
-                t=best.sentence.t,
+    targets: dict[str, _Target | None] = {}
+    sessions = session_estimates(problem, transcript)
+    for session in sessions:
+        spec = parse_unit(session.estimate.unit)
+        targets[session.name] = (
+            None
+            if spec is None
+            else _Target(
+                session,
+                spec,
+                frozenset(_name_stems(session.estimate, spec)),
+                _period(session.estimate),
             )
         )
+    figures = _figures(transcript)
+    heard = [
+        q
+        for turn in transcript.turns
+        if turn.role == "interviewer"
+        for q in extract_quantities(turn.text)
+    ]
+    results = []
+    for session in sessions:
+        target = targets[session.name]
+        if target is None:
+            results.append(
+                EstimateResult(
+                    name=session.name,
+                    unit=session.estimate.unit,
+                    expected_low=session.low,
+                    expected_high=session.high,
+                    status="missing",
+                )
+            )
+            continue
+        rivals = [
+            other
+            for other in targets.values()
+            if other is not None
+            and other is not target
+            and _family(other.spec.kind) == _family(target.spec.kind)
+        ]
+        results.append(_check_one(target, figures, heard, rivals))
     return results

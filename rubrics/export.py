@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from rubrics.scorecard import Scorecard
+from rubrics.scorecard import ESTIMATE_VERDICTS, Scorecard
 
 __all__ = ["RECOMMENDATION_TITLES", "clock", "scorecard_markdown"]
 
@@ -16,7 +16,6 @@ RECOMMENDATION_TITLES = {
     "hire": "Hire",
     "strong_hire": "Strong hire",
 }
-_STATUS = {"right": "right", "off": "off", "missing": "missing"}
 
 
 def clock(seconds: float) -> str:
@@ -42,15 +41,21 @@ def _quote(text: str) -> str:
 
 
 def scorecard_markdown(card: Scorecard, *, title: str | None = None) -> str:
-    lines = [
-        f"# Scorecard: {title or card.problem}",
-        "",
-        f"**{RECOMMENDATION_TITLES[card.recommendation]}** at the {card.level} level; "
-        f"overall score **{card.score:.0f}/100**"
-        + ("" if card.complete else " (incomplete: some dimensions could not be scored)"),
-        "",
-    ]
-    lines += [f"- {_quote(reason)}" for reason in card.recommendation_reasons]
+    lines = [f"# Scorecard: {title or card.problem}", ""]
+    if card.incomplete is not None:
+        lines += [
+            f"**No recommendation** at the {card.level} level: {card.incomplete.message}. "
+            "Grade it again once the judge is reachable.",
+            "",
+        ]
+        lines += [f"- {_quote(cause)}" for cause in card.incomplete.causes]
+    else:
+        lines += [
+            f"**{RECOMMENDATION_TITLES[card.recommendation]}** at the {card.level} level; "
+            f"overall score **{card.score:.0f}/100**",
+            "",
+        ]
+        lines += [f"- {_quote(reason)}" for reason in card.recommendation_reasons]
     lines += ["", "| dimension | score | expected | weight |", "|---|---|---|---|"]
     for d in card.dimensions:
         score = f"{d.score}/4" if d.score is not None else "unscored"
@@ -93,11 +98,14 @@ def scorecard_markdown(card: Scorecard, *, title: str | None = None) -> str:
     lines += ["## Estimation check", "", "| estimate | expected | stated | verdict |"]
     lines.append("|---|---|---|---|")
     for row in card.estimates:
-        expected = f"{row.expected[0]:g}-{row.expected[1]:g} {row.unit}"
+        expected = f"{row.expected[0]:.4g}-{row.expected[1]:.4g} {row.unit}"
         stated = row.stated or "-"
-        lines.append(
-            f"| {_cell(row.name)} | {_cell(expected)} | {_cell(stated)} | {_STATUS[row.status]} |"
-        )
+        verdict = ESTIMATE_VERDICTS[row.status]
+        lines.append(f"| {_cell(row.name)} | {_cell(expected)} | {_cell(stated)} | {verdict} |")
+    recomputed = sorted({said for row in card.estimates for said in row.inputs_stated})
+    if recomputed:
+        lines += ["", "References recomputed with the figures the interviewer gave:"]
+        lines += [f"- {_plain(said)}" for said in recomputed]
     lines += ["", "## Time per phase", "", "| phase | used | budget |", "|---|---|---|"]
     for row in card.time:
         lines.append(f"| {_cell(row.title)} | {clock(row.used_s)} | {clock(row.budget_s)} |")

@@ -3,66 +3,45 @@
 1. Grader-directed text is removed from candidate turns and listed (:mod:`rubrics.injection`).
 2. Time per phase, the estimation check and key-point coverage are computed in code.
 3. The judge scores the judged dimensions; a dimension it fails on is marked unscored.
-4. Every evidence quote is verified against the candidate turn it names; unverifiable quotes
-   are dropped and counted, and a score of 3 or 4 left without verified evidence is capped at 2.
-5. The recommendation follows the rubric's rule (:func:`rubrics.scorecard.recommend`).
+4. Every evidence quote is verified against the candidate turn it names and checked for being
+   evidence of its dimension (:mod:`rubrics.evidence`); failing quotes are dropped and counted,
+   and a score of 3 or 4 left without such a quote is capped at 2.
+5. The recommendation follows the rubric's rule (:func:`rubrics.scorecard.recommend`); a card
+   with too much left unscored has none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import cache
 
+from problems.loader import load_bank
 from problems.models import Problem
 from problems.phases import PhasePlan, load_phase_plan
 from rubrics.coverage import cover_key_points
+from rubrics.echo import EchoCheck
 from rubrics.estimation import check_estimates
+from rubrics.evidence import check_evidence
 from rubrics.injection import strip_injections
 from rubrics.judge import GradingContext, Judge, JudgedDimension, Progress
 from rubrics.rubric import Dimension, Rubric, load_rubric
 from rubrics.scorecard import (
     DimensionScore,
     EstimateRow,
-    Evidence,
     InjectionRow,
     Scorecard,
     recommend,
 )
-from rubrics.text import candidate_sentences, normalise
+from rubrics.text import candidate_sentences
 from rubrics.timing import score_time_management, time_rows
+from rubrics.topicality import check_topicality
 from rubrics.transcript import Transcript
 
-__all__ = ["MIN_QUOTE_WORDS", "UNVERIFIED_CAP", "grade", "verify_evidence"]
+__all__ = ["UNVERIFIED_CAP", "build_context", "grade"]
 
-MIN_QUOTE_WORDS = 3
 UNVERIFIED_CAP = 2
-
-
-def _strip_ellipsis(quote: str) -> str:
-    return quote.strip().strip("\"'\u201c\u201d").strip(". \u2026").strip()
-
-
-def verify_evidence(evidence: list[Evidence], transcript: Transcript) -> tuple[list[Evidence], int]:
-    """Keep the quotes found verbatim (case and whitespace aside) in the candidate turn named.
-
-    A quote must have at least :data:`MIN_QUOTE_WORDS` words unless it is the whole turn.
-    Returns the verified quotes (with the turn's real timestamp) and how many were dropped.
-    """
-    verified: list[Evidence] = []
-    dropped = 0
-    for item in evidence:
-        turn = transcript.turn(item.turn_id)
-        quote = normalise(_strip_ellipsis(item.quote))
-        if turn is None or turn.role != "candidate" or not quote:
-            dropped += 1
-            continue
-        text = normalise(turn.text)
-        long_enough = len(quote.split()) >= MIN_QUOTE_WORDS or quote == text.strip(" .")
-        if long_enough and quote in text:
-            verified.append(Evidence(turn_id=turn.id, t=turn.t, quote=_strip_ellipsis(item.quote)))
-        else:
-            dropped += 1
-    return verified, dropped
+_default_bank = cache(load_bank)
 
 
 def _missed_key_points(context: GradingContext, dimension: Dimension) -> list[str]:
@@ -96,18 +75,25 @@ def _improvements(scores: list[DimensionScore], rubric: Rubric) -> list[str]:
 def _finalise(
     dimension: Dimension, judged: JudgedDimension, context: GradingContext, level: str
 ) -> DimensionScore:
-    evidence, dropped = verify_evidence(judged.evidence, context.transcript)
+    checked = check_evidence(judged.evidence, context.transcript, dimension.evidence, context.echo)
     flags = list(judged.flags)
     score = judged.score
-    if dropped:
-        flags.append(f"{dropped} quote(s) not found in the candidate's words were dropped")
+    if checked.fabricated:
+        flags.append(
+            f"{checked.fabricated} quote(s) not found in the candidate's words were dropped"
+        )
+    if checked.irrelevant:
+        flags.append(
+            f"{checked.irrelevant} quote(s) that are not evidence for {dimension.title} "
+            "were dropped"
+        )
     if (
         score is not None
         and score > UNVERIFIED_CAP
-        and not evidence
+        and not checked.kept
         and dimension.kind != "measured"
     ):
-        flags.append(f"capped from {score} to {UNVERIFIED_CAP}: no verified evidence")
+        flags.append(f"capped from {score} to {UNVERIFIED_CAP}: no verified, relevant evidence")
         score = UNVERIFIED_CAP
     return DimensionScore(
         id=dimension.id,
@@ -117,10 +103,11 @@ def _finalise(
         level=dimension.levels[score] if score is not None else None,
         expected=dimension.expectations[level].score,
         rationale=judged.rationale,
-        evidence=evidence,
+        evidence=checked.kept,
         missed_key_points=_missed_key_points(context, dimension),
         flags=flags,
-        dropped_quotes=dropped,
+        dropped_quotes=checked.fabricated,
+        irrelevant_quotes=checked.irrelevant,
         samples=judged.samples,
         spread=judged.spread,
         error=judged.error,
@@ -128,19 +115,33 @@ def _finalise(
 
 
 def build_context(
-    transcript: Transcript, problem: Problem, rubric: Rubric, plan: PhasePlan
+    transcript: Transcript,
+    problem: Problem,
+    rubric: Rubric,
+    plan: PhasePlan,
+    problems: Iterable[Problem] = (),
 ) -> GradingContext:
+    """Everything measured in code, from the transcript cleaned of grader-directed text.
+
+    ``problems`` is the bank the answer is compared against for a pasted design.
+    """
     cleaned, findings = strip_injections(transcript)
     sentences = candidate_sentences(cleaned)
+    echo = EchoCheck(cleaned, problem)
+    own = [s for s in sentences if not echo.is_echo(s.text, s.turn_id)]
+    where = {d.id: d.evidence.phases for d in rubric.dimensions if d.evidence and d.evidence.phases}
     return GradingContext(
         problem=problem,
         rubric=rubric,
         transcript=cleaned,
         sentences=sentences,
-        coverage=cover_key_points(problem, sentences),
+        own_sentences=own,
+        coverage=cover_key_points(problem, own, where),
         estimates=check_estimates(problem, cleaned),
         time_rows=time_rows(cleaned, plan),
         injections=findings,
+        echo=echo,
+        topicality=check_topicality(problem, own, problems or [problem]),
     )
 
 
@@ -151,6 +152,7 @@ async def grade(
     *,
     rubric: Rubric | None = None,
     plan: PhasePlan | None = None,
+    bank: Iterable[Problem] | None = None,
     progress: Progress | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Scorecard:
@@ -159,11 +161,11 @@ async def grade(
     rubric = rubric or load_rubric()
     plan = plan or load_phase_plan()
     report = progress or (lambda dimension, status: None)
-    context = build_context(transcript, problem, rubric, plan)
+    context = build_context(transcript, problem, rubric, plan, bank or _default_bank())
     level = transcript.level
 
     judged, cost = await judge.judge(context, rubric.judged_dimensions, report)
-    time_score, time_rationale, _ = score_time_management(context.time_rows)
+    time_score, time_rationale, unreached = score_time_management(context.time_rows)
     judged["time_management"] = JudgedDimension(time_score, rationale=time_rationale)
     report("time_management", "done")
 
@@ -172,17 +174,18 @@ async def grade(
         result = judged.get(dimension.id) or JudgedDimension(None, error="not graded")
         scores.append(_finalise(dimension, result, context, level))
 
-    label, overall, complete, reasons = recommend(rubric, scores, level)
+    verdict = recommend(rubric, scores, level, unreached=unreached)
     scored = [s for s in scores if s.score is not None]
     by_strength = sorted(scored, key=lambda s: (-(s.score - s.expected), -s.weight, s.id))
     return Scorecard(
         problem=problem.id,
         session_id=transcript.session_id,
         level=level,
-        recommendation=label,
-        score=overall,
-        complete=complete,
-        recommendation_reasons=reasons,
+        recommendation=verdict.recommendation,
+        score=verdict.score,
+        complete=verdict.incomplete is None,
+        incomplete=verdict.incomplete,
+        recommendation_reasons=verdict.reasons,
         dimensions=scores,
         strongest=[s.id for s in by_strength[:2]],
         weakest=[s.id for s in reversed(by_strength[-2:]) if s.score < 4],

@@ -14,11 +14,13 @@ from typing import Protocol
 
 from problems.models import Problem
 from rubrics.coverage import PhaseCoverage
+from rubrics.echo import EchoCheck
 from rubrics.estimation import EstimateResult
 from rubrics.injection import InjectionFinding
 from rubrics.rubric import Dimension, Rubric
 from rubrics.scorecard import Cost, Evidence, TimeRow
 from rubrics.text import Sentence
+from rubrics.topicality import Topicality
 from rubrics.transcript import Transcript
 
 __all__ = ["GradingContext", "Judge", "JudgedDimension", "Progress"]
@@ -32,11 +34,14 @@ class GradingContext:
     problem: Problem
     rubric: Rubric
     transcript: Transcript  # cleaned: grader-directed text removed
-    sentences: list[Sentence]
+    sentences: list[Sentence]  # every candidate sentence
+    own_sentences: list[Sentence]  # the candidate's own: echoes of the interviewer left out
     coverage: dict[str, PhaseCoverage]
     estimates: list[EstimateResult]
     time_rows: list[TimeRow]
     injections: list[InjectionFinding]
+    echo: EchoCheck
+    topicality: Topicality
 
 
 @dataclass

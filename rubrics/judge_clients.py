@@ -3,6 +3,12 @@
 OpenAI (and OpenAI-compatible servers) get ``response_format`` with a strict JSON schema;
 Anthropic gets a forced tool whose input schema is the same. Both return the raw JSON text and
 the token usage; validation and the repair retry live in :mod:`rubrics.llm_judge`.
+
+Every call is ``system`` (instructions and rubric), then ``shared`` (the grading material and
+the transcript, as a user message), then ``messages`` (the request for one dimension, and a
+repair exchange if one was needed). The first two are the same for every call of a grading run:
+OpenAI caches that prefix by itself (with a ``prompt_cache_key``); Anthropic gets a cache
+breakpoint at the end of ``shared``.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ class JudgeClient(Protocol):
         self,
         *,
         system: str,
+        shared: str,
         messages: list[dict[str, str]],
         schema: dict[str, Any],
         timeout: float,
@@ -72,10 +79,16 @@ class OpenAIJudgeClient:
             api_key=api_key or "not-needed", base_url=base_url, max_retries=max_retries
         )
 
-    async def structured(self, *, system, messages, schema, timeout, temperature, cache_key):
+    async def structured(
+        self, *, system, shared, messages, schema, timeout, temperature, cache_key
+    ):
         response = await self._client.chat.completions.create(
             model=self.model,
-            messages=[{"role": "system", "content": system}, *messages],
+            messages=[
+                {"role": "system", "content": system},
+                {"role": "user", "content": shared},
+                *messages,
+            ],
             response_format={
                 "type": "json_schema",
                 "json_schema": {"name": "dimension_grade", "strict": True, "schema": schema},
@@ -103,14 +116,25 @@ class AnthropicJudgeClient:
         self.model_id = self.price_key = f"anthropic:{model}"
         self._client = AsyncAnthropic(api_key=api_key, base_url=base_url, max_retries=max_retries)
 
-    async def structured(self, *, system, messages, schema, timeout, temperature, cache_key):
+    async def structured(
+        self, *, system, shared, messages, schema, timeout, temperature, cache_key
+    ):
+        first, *rest = messages
+        # The material and transcript close the part every dimension shares: the breakpoint
+        # there caches the system prompt and them together.
+        opening = {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": shared, "cache_control": {"type": "ephemeral"}},
+                {"type": "text", "text": first["content"]},
+            ],
+        }
         response = await self._client.messages.create(
             model=self.model,
             max_tokens=MAX_OUTPUT_TOKENS,
             # This SDK's Messages API takes no temperature: samples vary by default.
-            # The rubric and transcript are the same for every dimension: cache them.
-            system=[{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}],
-            messages=messages,
+            system=[{"type": "text", "text": system}],
+            messages=[opening, *rest],
             tools=[
                 {
                     "name": TOOL_NAME,

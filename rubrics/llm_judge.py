@@ -1,14 +1,20 @@
-"""The LLM judge: one structured call per dimension, run concurrently, verified afterwards.
+"""The LLM judge: one structured call per dimension, run concurrently, strict and verified.
 
-The system prompt holds everything the calls share (instructions, rubric, problem reference,
-measured facts and the transcript) so the provider's prompt cache serves the fan-out; only the
-short per-dimension request differs. The transcript sits between markers carrying a random
-token drawn for this grading run, and any look-alike of the markers inside the transcript is
-neutralised first.
+Every call sends the same prefix, so the provider's prompt cache serves the fan-out:
 
-Each answer is validated with pydantic; an invalid one gets one repair request, then the
-dimension is marked unscored (never defaulted to a pass or a fail). Scores outside 1-4 are
-clamped and flagged. Evidence verification happens in :mod:`rubrics.grading`.
+1. the **system message**: instructions and the rubric, nothing else;
+2. a **user message** with the grading material (the problem, what an answer must name, key
+   points, pitfalls, the curveballs' strong responses, the level's expectations, the reference
+   estimates recomputed with the figures the interviewer gave, the measured time) and then the
+   transcript, cleaned of grader-directed text, between markers carrying a random token drawn
+   for this grading run (look-alikes of the markers inside turns are neutralised);
+3. then only the short request for one dimension differs.
+
+Measured time is a fact; the estimation is judged by the model against the references, not
+dictated by the code's own estimation check. An answer is validated strictly: the score must be
+the integer 1, 2, 3 or 4 (not "4", not true, not 7). An invalid answer gets one repair request,
+then the dimension is left unscored; nothing is clamped or defaulted. Evidence is verified
+afterwards in :mod:`rubrics.grading`.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ import asyncio
 import secrets
 import statistics
 from pathlib import Path
+from typing import Annotated
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from interviewer.usage import PriceTable, Usage, load_price_table
 from rubrics.injection import neutralise_delimiters
@@ -27,29 +34,38 @@ from rubrics.judge import GradingContext, JudgedDimension, Progress
 from rubrics.judge_clients import JudgeClient, message_of
 from rubrics.rubric import Dimension
 from rubrics.scorecard import Cost, Evidence
+from rubrics.session_inputs import session_estimates
 
 __all__ = ["JUDGE_PROMPT_VERSION", "DimensionGrade", "LLMJudge", "grade_schema"]
 
-JUDGE_PROMPT_VERSION = "judge.v1"
+JUDGE_PROMPT_VERSION = "judge.v2"
 _PROMPTS = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("prompts")),
     undefined=StrictUndefined,
     keep_trailing_newline=True,
     autoescape=False,
 )
+_PROMPTS.filters["sig"] = lambda value: f"{value:.4g}"
 
 
 class QuotedEvidence(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
     turn_id: int
     quote: str = Field(max_length=1000)
 
 
 class DimensionGrade(BaseModel):
-    """The judge's answer. Field order is generation order: evidence, reasoning, then score."""
+    """The judge's answer, validated strictly: no coercion of "4" or true, nothing outside 1-4.
+
+    Field order is generation order: evidence, reasoning, then score.
+    """
+
+    model_config = ConfigDict(strict=True, extra="forbid")
 
     evidence: list[QuotedEvidence] = Field(max_length=8)
     reasoning: str = Field(max_length=4000)
-    score: int
+    score: Annotated[int, Field(ge=1, le=4)]
 
 
 def grade_schema() -> dict:
@@ -71,7 +87,7 @@ def grade_schema() -> dict:
                 },
             },
             "reasoning": {"type": "string"},
-            "score": {"type": "integer", "description": "1 to 4"},
+            "score": {"type": "integer", "enum": [1, 2, 3, 4]},
         },
         "required": ["evidence", "reasoning", "score"],
         "additionalProperties": False,
@@ -109,6 +125,15 @@ class LLMJudge:
     # -- prompts ----------------------------------------------------------------------------
 
     def system_prompt(self, context: GradingContext, marker: str) -> str:
+        """Instructions and the rubric; no problem material, no candidate text."""
+        return _PROMPTS.get_template(f"{JUDGE_PROMPT_VERSION}.system.j2").render(
+            marker=marker,
+            level=context.transcript.level,
+            dimensions=context.rubric.judged_dimensions,
+        )
+
+    def material(self, context: GradingContext, marker: str) -> str:
+        """The grading material and the transcript: the first user message, shared by all."""
         transcript = context.transcript
         level = transcript.level
         turns = [
@@ -116,21 +141,20 @@ class LLMJudge:
             for turn in transcript.turns
             if turn.text.strip()
         ]
-        return _PROMPTS.get_template(f"{JUDGE_PROMPT_VERSION}.system.j2").render(
+        return _PROMPTS.get_template(f"{JUDGE_PROMPT_VERSION}.material.j2").render(
             marker=marker,
             problem=context.problem,
             level=level,
             level_expectation=getattr(context.problem.level_expectations, level),
-            estimates=context.estimates,
+            estimates=session_estimates(context.problem, transcript),
             time_rows=context.time_rows,
-            dimensions=context.rubric.judged_dimensions,
             turns=turns,
             notes=neutralise_delimiters(transcript.notes, marker),
         )
 
-    def dimension_request(self, dimension: Dimension) -> str:
+    def dimension_request(self, dimension: Dimension, level: str) -> str:
         return _PROMPTS.get_template(f"{JUDGE_PROMPT_VERSION}.dimension.j2").render(
-            dimension=dimension
+            dimension=dimension, level=level
         )
 
     # -- grading ----------------------------------------------------------------------------
@@ -140,13 +164,16 @@ class LLMJudge:
     ) -> tuple[dict[str, JudgedDimension], Cost]:
         marker = self._marker or secrets.token_hex(8)
         system = self.system_prompt(context, marker)
+        shared = self.material(context, marker)
         cache_key = f"{JUDGE_PROMPT_VERSION}:{context.problem.id}:{marker}"
         semaphore = asyncio.Semaphore(self.concurrency)
         usages: list[Usage] = []
+        level = context.transcript.level
 
         async def one_sample(dimension: Dimension) -> DimensionGrade:
             async with semaphore:
-                return await self._ask(dimension, system, cache_key, usages)
+                request = self.dimension_request(dimension, level)
+                return await self._ask(dimension, system, shared, request, cache_key, usages)
 
         async def one_dimension(dimension: Dimension) -> JudgedDimension:
             progress(dimension.id, "started")
@@ -167,15 +194,22 @@ class LLMJudge:
         return dict(zip((d.id for d in dimensions), results, strict=True)), self._cost(usages)
 
     async def _ask(
-        self, dimension: Dimension, system: str, cache_key: str, usages: list[Usage]
+        self,
+        dimension: Dimension,
+        system: str,
+        shared: str,
+        request: str,
+        cache_key: str,
+        usages: list[Usage],
     ) -> DimensionGrade:
-        messages = [{"role": "user", "content": self.dimension_request(dimension)}]
+        messages = [{"role": "user", "content": request}]
         temperature = 0.0 if self.samples == 1 else 0.7
         for attempt in range(2):
             try:
                 reply = await asyncio.wait_for(
                     self.client.structured(
                         system=system,
+                        shared=shared,
                         messages=messages,
                         schema=grade_schema(),
                         timeout=self.timeout,
@@ -217,17 +251,10 @@ class LLMJudge:
                 errors.append(f"the judge failed: {message_of(outcome)}")
         if not grades:
             return JudgedDimension(None, error="; ".join(dict.fromkeys(errors)) or "no answer")
-        flags = []
-        scores = []
-        for grade in grades:
-            clamped = max(1, min(4, grade.score))
-            if clamped != grade.score:
-                flags.append(f"score {grade.score} is outside 1-4; clamped to {clamped}")
-            scores.append(clamped)
+        scores = [grade.score for grade in grades]
         median = statistics.median_low(scores)
-        chosen = next(grade for grade, score in zip(grades, scores, strict=True) if score == median)
-        if errors:
-            flags.append(f"{len(errors)} of {len(outcomes)} samples failed: {errors[0]}")
+        chosen = next(grade for grade in grades if grade.score == median)
+        flags = [f"{len(errors)} of {len(outcomes)} samples failed: {errors[0]}"] if errors else []
         evidence = [
             Evidence(turn_id=item.turn_id, t=0.0, quote=item.quote) for item in chosen.evidence
         ]

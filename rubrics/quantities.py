@@ -88,6 +88,8 @@ _SECONDS = {
     "years": 31_536_000,
 }
 _PER_SECOND_WORDS = {"qps": "queries", "rps": "requests", "tps": "transactions", "iops": "ops"}
+# Rates per minute written as one word: "133M TPM" is 133 million tokens a minute.
+_PER_MINUTE_WORDS = {"tpm": "token", "rpm": "request", "qpm": "query"}
 _MONEY = {"$": 1, "usd": 1, "dollar": 1, "dollars": 1, "bucks": 1}
 _PERCENT = {"%": 1, "percent": 1, "pct": 1}
 # Words that may sit between a number and "per second" without being the counted thing.
@@ -153,6 +155,7 @@ class Quantity:
     start: int
     end: int
     noun: str = ""  # stems of the counted thing's words, space-separated ("h100 gpu")
+    number: float = 0.0  # the figure as written, scale words applied, before its unit
 
     @property
     def nouns(self) -> set[str]:
@@ -212,6 +215,8 @@ def _plain_unit(word: str) -> UnitSpec | None:
         return UnitSpec("duration", _SECONDS[word])
     if word in _PER_SECOND_WORDS:
         return UnitSpec("rate", 1, _PER_SECOND_WORDS[word])
+    if word in _PER_MINUTE_WORDS:
+        return UnitSpec("rate", 1 / 60, _PER_MINUTE_WORDS[word])
     if re.fullmatch(r"[a-z][a-z-]*( [a-z][a-z-]*)?", word):
         noun = stem(word.split()[-1])
         return UnitSpec("count", 1, noun)
@@ -255,6 +260,9 @@ def _per(tail: str) -> tuple[float | None, int]:
     word_match = re.match(r"^\s?(?:qps|rps|tps|iops)\b", tail, re.IGNORECASE)
     if word_match:
         return 1.0, word_match.end()
+    word_match = re.match(r"^\s?(?:tpm|rpm|qpm)\b", tail, re.IGNORECASE)
+    if word_match:
+        return 60.0, word_match.end()
     match = _RATE_TAIL.match(tail)
     if match:
         seconds = _time_factor(match["per"])
@@ -293,7 +301,7 @@ def _interpret(value: float, money: bool, tail: str) -> tuple[str, float, str, i
         return "duration", value * _SECONDS[first], "", lowered.index(first) + len(first)
     seconds, used = _per(tail)
     if seconds:
-        noun = _PER_SECOND_WORDS.get(first, "") if first in _PER_SECOND_WORDS else ""
+        noun = _PER_SECOND_WORDS.get(first) or _PER_MINUTE_WORDS.get(first, "")
         return "rate", value / seconds, noun, used
     # A counted thing, possibly followed by a rate: "12k redirects per second", "8 H100 GPUs".
     nouns: list[str] = []
@@ -344,6 +352,14 @@ def _extract(text: str) -> tuple[Quantity, ...]:
         kind, base_value, noun, used = interpreted
         end = match.start("tail") + used if match["tail"] else match.end()
         found.append(
-            Quantity(base_value, kind, text[match.start() : end].strip(), match.start(), end, noun)
+            Quantity(
+                base_value,
+                kind,
+                text[match.start() : end].strip(),
+                match.start(),
+                end,
+                noun,
+                number=value,
+            )
         )
     return tuple(found)

@@ -1,6 +1,6 @@
 """The grading rubric: dimensions, their weights, four level descriptors and level expectations.
 
-The rubric is data (``rubric.v1.yaml``) validated here. Changing it means a new version file, so
+The rubric is data (``rubric.v2.yaml``) validated here. Changing it means a new version file, so
 that every stored scorecard still names the exact rubric it was graded against.
 """
 
@@ -13,12 +13,14 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from problems.models import PhaseId
 from problems.phases import PHASE_IDS
 
 __all__ = [
     "DEFAULT_RUBRIC",
     "RECOMMENDATIONS",
     "Dimension",
+    "EvidenceRule",
     "Expectation",
     "Recommendation",
     "RecommendationRule",
@@ -27,7 +29,7 @@ __all__ = [
     "load_rubric",
 ]
 
-DEFAULT_RUBRIC = Path(__file__).with_name("rubric.v1.yaml")
+DEFAULT_RUBRIC = Path(__file__).with_name("rubric.v2.yaml")
 
 Recommendation = Literal[
     "strong_no_hire", "no_hire", "lean_no_hire", "lean_hire", "hire", "strong_hire"
@@ -53,10 +55,18 @@ class Expectation(_Strict):
     text: str = Field(min_length=5)
 
 
+class EvidenceRule(_Strict):
+    """Which verified quotes can back a 3 or 4: from these phases, and/or of this kind."""
+
+    phases: list[PhaseId] = []
+    requires: Literal["number", "statement"] | None = None
+
+
 class Dimension(_Strict):
     id: str
     title: str
     kind: Literal["phase", "overall", "measured"]
+    evidence: EvidenceRule | None = None
     weight: float = Field(gt=0)
     question: str
     levels: dict[int, str]
@@ -86,13 +96,19 @@ class Band(_Strict):
     margin: float
 
 
+class UnreachedCap(_Strict):
+    count: int = Field(ge=1)
+    cap: Recommendation
+
+
 class RecommendationRule(_Strict):
     bars: dict[TargetLevel, float]
     bands: list[Band] = Field(min_length=6, max_length=6)
     core_dimensions: list[str]
     core_cap: Recommendation
     hire_max_below_expectation: int = Field(ge=0)
-    incomplete_unscored_weight: float = Field(gt=0, le=1)
+    incomplete_unscored_weight: float = Field(ge=0, le=1)
+    unreached_phases: UnreachedCap | None = None
 
     @model_validator(mode="after")
     def _bands_cover_every_label_best_first(self) -> RecommendationRule:

@@ -66,12 +66,21 @@ def candidate_sentences(transcript: Transcript, phase: str | None = None) -> lis
     ]
 
 
+# Words whose "s" form is another word, not a plural: "semantic" must not match "semantics".
+_NOT_PLURALS = frozenset(
+    {"semantic", "analytic", "logistic", "economic", "dynamic", "mechanic", "ethic", "physic"}
+    | {"graphic", "optic", "politic", "basic", "new", "mean", "genetic", "robotic", "diagnostic"}
+)
+
+
 @cache
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     words = [re.escape(word) for word in normalise(phrase).split()]
     body = r"[\s-]+".join(words)
-    # Match whole words, letting a plural or possessive "s" follow the last one.
-    return re.compile(rf"(?<![a-z0-9]){body}(?:s|es|'s)?(?![a-z0-9])")
+    # Whole words only; a plural or possessive "s" may follow the last one, unless that makes
+    # another word ("semantics" is not more than one "semantic").
+    suffix = "(?:'s)?" if words and words[-1] in _NOT_PLURALS else "(?:s|es|'s)?"
+    return re.compile(rf"(?<![a-z0-9]){body}{suffix}(?![a-z0-9])")
 
 
 def contains_phrase(normalised_text: str, phrase: str) -> bool:

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from rubrics.export import RECOMMENDATION_TITLES
-from rubrics.scorecard import Scorecard
+from rubrics.scorecard import ESTIMATE_VERDICTS, Scorecard
 from web.api.history import best_scores, history_context
 from web.deps import OwnedSessionDep, OwnerDep, ServiceDep
 from web.render import render_markdown
@@ -130,6 +130,7 @@ def scorecard_page(request: Request, session: OwnedSessionDep, service: ServiceD
             "card": card,
             "ended": service.conversation(session.id).ended,
             "titles": RECOMMENDATION_TITLES,
+            "verdicts": ESTIMATE_VERDICTS,
             "dimension_chart": dimension_chart(card) if card else None,
             "timeline_chart": timeline_chart(card) if card else None,
             "replay_link": replay_link,

@@ -1,8 +1,9 @@
 """The labelled transcripts and their manifests.
 
 ``labelled/`` is the set the heuristic judge was tuned against and the tests assert on;
-``holdout/`` was written afterwards, without sight of the judges, and is only measured
-(``bench/judge_agreement.py --set holdout``).
+``fresh/`` was written afterwards by authors who saw neither the judges nor the labelled set, and
+is only measured (``bench/judge_agreement.py --set fresh``), never tuned on. How both are
+written and labelled: ``LABELLING.md``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from rubrics.transcript import Transcript
 
 LABELLED = Path(__file__).with_name("labelled")
-HOLDOUT = Path(__file__).with_name("holdout")
+FRESH = Path(__file__).with_name("fresh")
 RANK = {"weak": 0, "medium": 1, "strong": 2}
 
 
@@ -23,7 +24,8 @@ RANK = {"weak": 0, "medium": 1, "strong": 2}
 class Labelled:
     file: str
     problem: str
-    label: str
+    label: str  # tier: strong, medium or weak
+    band: str  # the hiring recommendation a careful interviewer gives
     kind: str
     twin: str | None
 
@@ -32,7 +34,9 @@ class Labelled:
 def manifest(directory: Path = LABELLED) -> tuple[Labelled, ...]:
     rows = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     return tuple(
-        Labelled(row["file"], row["problem"], row["label"], row["kind"], row.get("twin"))
+        Labelled(
+            row["file"], row["problem"], row["label"], row["band"], row["kind"], row.get("twin")
+        )
         for row in rows
     )
 

@@ -1,23 +1,39 @@
-"""The offline judge against the labelled transcripts: ranking, gaming probes, determinism."""
+"""The offline judge against the labelled transcripts: agreement, the ways people fail (and
+cheat), determinism."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 
 import pytest
 
+from bench.judge_agreement import agreement, band_index
 from problems.loader import load_bank
 from rubrics.grading import grade
 from rubrics.heuristic import HeuristicJudge
 from rubrics.scorecard import Scorecard
 from rubrics.transcript import Transcript, Turn
-from tests.rubrics.labelled_set import RANK, load_transcript, manifest
+from tests.rubrics.labelled_set import load_transcript, manifest
+
+BANK = load_bank()
+FAILURE_KINDS = {
+    "numbers_only",
+    "no_mechanism",
+    "wrong_units",
+    "out_of_time",
+    "wild_estimates",
+    "pasted_design",
+    "echo",
+    "questions_only",
+    "terse_strong",
+    "injected",
+    "honest_bypass",
+}
 
 
 def grade_offline(transcript: Transcript) -> Scorecard:
-    problem = load_bank().get(transcript.problem)
-    return asyncio.run(grade(transcript, problem, HeuristicJudge()))
+    problem = BANK.get(transcript.problem)
+    return asyncio.run(grade(transcript, problem, HeuristicJudge(), bank=BANK))
 
 
 _cards: dict[str, Scorecard] = {}
@@ -29,59 +45,127 @@ def card(name: str) -> Scorecard:
     return _cards[name]
 
 
-def test_the_labelled_set_is_big_enough():
+def of_kind(kind: str) -> list[str]:
+    return [row.file for row in manifest() if row.kind == kind]
+
+
+def test_the_labelled_set_covers_the_ways_people_fail():
     rows = manifest()
-    standard = [row for row in rows if row.kind == "standard"]
-    assert len(rows) >= 12 and len({row.problem for row in standard}) >= 4
-    for problem in {row.problem for row in standard}:
-        labels = {row.label for row in standard if row.problem == problem}
-        assert labels == {"strong", "medium", "weak"}, problem
-    assert {row.kind for row in rows} >= {"terse_strong", "verbose_weak", "injected"}
+    assert len(rows) >= 40 and len({row.problem for row in rows}) >= 10
+    assert {row.kind for row in rows} >= FAILURE_KINDS
+    for problem in {row.problem for row in rows}:
+        tiers = {row.label for row in rows if row.problem == problem}
+        assert tiers == {"strong", "medium", "weak"}, problem
+    tier_bands = {"strong": {4, 5}, "medium": {2, 3}, "weak": {0, 1}}
+    assert all(band_index(row.band) in tier_bands[row.label] for row in rows)
 
 
-STANDARD_PAIRS = [
-    (better.file, worse.file)
-    for better, worse in itertools.permutations(
-        [row for row in manifest() if row.kind == "standard"], 2
-    )
-    if better.problem == worse.problem and RANK[better.label] > RANK[worse.label]
-]
+def test_agreement_with_the_labels_holds_on_the_tuned_set():
+    """The figures of ``bench/judge_agreement.py --set labelled``; in-sample, so kept high."""
+    rows = list(manifest())
+    result = agreement(rows, {row.file: card(row.file) for row in rows})
+    right, total = result.tier_pairs
+    assert right / total >= 0.97, result.misses
+    right, total = result.band_pairs
+    assert right / total >= 0.93
+    right, total = result.within_one
+    assert right / total >= 0.95, result.misses
+    assert result.tau >= 0.75
 
 
-@pytest.mark.parametrize(("better", "worse"), STANDARD_PAIRS)
-def test_within_a_problem_strong_beats_medium_beats_weak(better, worse):
-    assert card(better).score > card(worse).score
+@pytest.mark.parametrize("name", of_kind("numbers_only"))
+def test_reciting_numbers_without_a_design_is_not_a_hire(name):
+    result = card(name)
+    assert result.recommendation in {"strong_no_hire", "no_hire", "lean_no_hire"}
+    assert result.dimension("high_level_design").score == 1
 
 
-@pytest.mark.parametrize("row", [row for row in manifest() if row.kind == "standard"])
-def test_labels_map_to_sensible_recommendations(row):
-    verdict = card(row.file).recommendation
-    expected = {
-        "strong": {"hire", "strong_hire"},
-        "medium": {"no_hire", "lean_no_hire", "lean_hire"},
-        "weak": {"strong_no_hire", "no_hire"},
-    }[row.label]
-    assert verdict in expected
+def test_a_semantic_cache_without_embeddings_or_a_threshold_is_not_a_hire():
+    result = card("semantic-cache__no_mechanism.json")
+    assert result.recommendation in {"strong_no_hire", "no_hire"}
+    for phase in ("high_level_design", "deep_dive"):
+        dimension = result.dimension(phase)
+        assert dimension.score == 1
+        assert any("never names what this problem is about" in flag for flag in dimension.flags)
 
 
-def test_the_terse_strong_answer_beats_the_long_buzzword_answer():
-    terse = next(row for row in manifest() if row.kind == "terse_strong")
-    verbose = next(row for row in manifest() if row.kind == "verbose_weak")
-    assert card(terse.file).score > card(verbose.file).score
-    assert card(terse.file).recommendation in {"hire", "strong_hire"}
-    assert card(verbose.file).recommendation in {"strong_no_hire", "no_hire", "lean_no_hire"}
+@pytest.mark.parametrize("name", of_kind("wrong_units"))
+def test_the_right_digits_in_the_wrong_units_are_not_right(name):
+    statuses = [row.status for row in card(name).estimates]
+    assert "wrong_unit" in statuses
+    assert statuses.count("right") < len(statuses) / 2
+
+
+@pytest.mark.parametrize("name", of_kind("out_of_time"))
+def test_running_out_of_time_with_half_the_steps_unreached_caps_the_verdict(name):
+    result = card(name)
+    assert result.recommendation in {"strong_no_hire", "no_hire", "lean_no_hire"}
+    assert any("phases never reached" in reason for reason in result.recommendation_reasons)
+    for phase in ("deep_dive", "monitoring"):
+        assert result.dimension(phase).score == 1
+    assert result.dimension("tradeoffs").score <= 2  # only what was said in the design
+
+
+@pytest.mark.parametrize("name", of_kind("wild_estimates"))
+def test_estimates_wrong_by_orders_of_magnitude_are_at_most_partial(name):
+    result = card(name)
+    assert result.dimension("estimation").score <= 2
+    assert result.dimension("quantification").score <= 2
+
+
+@pytest.mark.parametrize("name", of_kind("pasted_design"))
+def test_a_design_pasted_from_another_problem_is_flagged_and_capped(name):
+    result = card(name)
+    assert result.recommendation in {"strong_no_hire", "no_hire"}
+    design = result.dimension("high_level_design")
+    assert design.score == 1 and any("the design fits" in flag for flag in design.flags)
+
+
+@pytest.mark.parametrize("name", of_kind("echo") + of_kind("questions_only"))
+def test_echoing_the_interviewer_or_only_asking_earns_nothing(name):
+    result = card(name)
+    assert result.recommendation == "strong_no_hire"
+    assert result.dimension("communication").score == 1
+    for phase in ("high_level_design", "deep_dive", "tradeoffs"):
+        assert result.dimension(phase).score == 1
+
+
+def test_echoed_sentences_earn_nothing():
+    transcript = load_transcript("url-shortener__weak.json")
+    statement = BANK.get("url-shortener").statement
+    last = transcript.candidate_turns[-1]
+    echoes = [
+        turn.model_copy(update={"id": 9000 + n, "text": f"So, {statement} {turn.text}"})
+        for n, turn in enumerate(transcript.turns)
+        if turn.role == "interviewer"
+    ]
+    echoes = [
+        e.model_copy(update={"role": "candidate", "t": last.t, "phase": last.phase}) for e in echoes
+    ]
+    parroted = transcript.model_copy(update={"turns": [*transcript.turns, *echoes]})
+    assert grade_offline(parroted).score <= card("url-shortener__weak.json").score + 2
+
+
+@pytest.mark.parametrize("name", of_kind("terse_strong"))
+def test_a_terse_strong_answer_is_a_hire(name):
+    assert card(name).recommendation in {"hire", "strong_hire"}
+
+
+@pytest.mark.parametrize("name", of_kind("honest_bypass"))
+def test_design_talk_about_bypasses_and_overrides_is_graded_not_removed(name):
+    result = card(name)
+    assert result.injections == []
+    assert result.recommendation in {"hire", "strong_hire"}
 
 
 @pytest.mark.parametrize("row", [row for row in manifest() if row.kind == "injected"])
-def test_an_injected_transcript_scores_no_higher_than_its_clean_twin(row):
+def test_an_injected_transcript_scores_exactly_as_its_clean_twin(row):
     injected, clean = card(row.file), card(row.twin)
-    assert injected.score <= clean.score
-    assert all(
-        a.score <= b.score for a, b in zip(injected.dimensions, clean.dimensions, strict=True)
-    )
+    # Only the attempt is cut, so the design around it is graded as if it had never been there.
+    assert injected.score == clean.score
+    assert [d.score for d in injected.dimensions] == [d.score for d in clean.dimensions]
     assert len(injected.injections) >= 2 and clean.injections == []
-    # No evidence quote comes from the removed text.
-    removed = [row.excerpt[:30] for row in injected.injections]
+    removed = [finding.excerpt[:30] for finding in injected.injections]
     for dimension in injected.dimensions:
         for quote in dimension.evidence:
             assert not any(piece in quote.quote for piece in removed)
@@ -109,9 +193,16 @@ def test_saying_everything_twice_does_not_score_higher(name):
     assert grade_offline(doubled).score <= card(name).score
 
 
+def test_padding_claims_with_filler_does_not_dilute_the_hedging():
+    transcript = load_transcript("rate-limiter__verbose_weak.json")
+    filler = " The team would review this. The plan would be written down. We would meet weekly."
+    padded = _with_candidate_text(transcript, lambda text: text + filler)
+    assert grade_offline(padded).score <= card("rate-limiter__verbose_weak.json").score + 2
+
+
 def test_a_keyword_dump_does_not_buy_coverage():
     transcript = load_transcript("url-shortener__weak.json")
-    problem = load_bank().get("url-shortener")
+    problem = BANK.get("url-shortener")
     keywords = sorted(
         {kw for points in problem.key_points.values() for point in points for kw in point.keywords}
     )
@@ -129,15 +220,29 @@ def test_a_keyword_dump_does_not_buy_coverage():
     assert after.score < card("url-shortener__medium.json").score
 
 
+def test_key_points_said_in_the_wrong_phase_do_not_count():
+    transcript = load_transcript("url-shortener__strong.json")
+    moved = transcript.model_copy(
+        update={
+            "turns": [
+                turn.model_copy(update={"phase": "clarify"}) if turn.role == "candidate" else turn
+                for turn in transcript.turns
+            ]
+        }
+    )
+    result = grade_offline(moved)
+    assert result.dimension("monitoring").score == 1
+    assert result.dimension("deep_dive").score == 1
+
+
 def test_the_scorecard_carries_everything_a_candidate_acts_on():
-    strong = card("url-shortener__medium.json")
-    assert strong.judge == "offline-heuristic" and strong.rubric_version == "rubric.v1"
-    assert len(strong.improvements) == 3
-    assert len(strong.time) == 7 and strong.estimates
-    assert {row.status for row in strong.estimates} <= {"right", "off", "missing"}
-    for dimension in strong.dimensions:
+    medium = card("url-shortener__medium.json")
+    assert medium.judge == "offline-heuristic" and medium.rubric_version == "rubric.v2"
+    assert len(medium.improvements) == 3
+    assert len(medium.time) == 7 and medium.estimates
+    for dimension in medium.dimensions:
         assert dimension.score is not None and dimension.level
         for quote in dimension.evidence:
             turn = load_transcript("url-shortener__medium.json").turn(quote.turn_id)
             assert turn.role == "candidate" and quote.quote in turn.text
-    assert any(d.missed_key_points for d in strong.dimensions)
+    assert any(d.missed_key_points for d in medium.dimensions)

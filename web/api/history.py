@@ -31,7 +31,10 @@ class SessionSummary(BaseModel):
     level: str
     persona: str
     score: float | None = Field(description="overall 0-100 of the newest finished scorecard")
-    recommendation: str | None
+    recommendation: str | None = Field(description="null when not graded or incomplete")
+    incomplete: bool = Field(
+        default=False, description="graded, but too much could not be graded for a verdict"
+    )
     dimensions: dict[str, int | None] = Field(description="dimension id -> score 1-4 or null")
 
 
@@ -94,6 +97,11 @@ def _summaries(
     summaries = []
     for record in records:
         card = cards.get(record.id)
+        # A card that could not be graded enough carries no verdict and no score, even one
+        # stored before that rule (scorecard.v1 kept both).
+        incomplete = bool(card and not (card.data or {}).get("complete", True))
+        if incomplete:
+            card = None
         summaries.append(
             SessionSummary(
                 id=record.id,
@@ -106,6 +114,7 @@ def _summaries(
                 persona=record.persona,
                 score=card.score if card else None,
                 recommendation=card.recommendation if card else None,
+                incomplete=incomplete,
                 dimensions=_dimension_scores(card) if card else {},
             )
         )
