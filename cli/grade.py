@@ -78,7 +78,9 @@ def grade_file(
         raise GradeError(f"{path}: {exc}") from None
     total = len(load_rubric().dimensions)
     print(f"Grading {path.name} ({problem.id}) with {judge.name}...", file=err, flush=True)
-    card = asyncio.run(grade(transcript, problem, judge, progress=_ProgressLine(total, err)))
+    card = asyncio.run(
+        grade(transcript, problem, judge, bank=bank, progress=_ProgressLine(total, err))
+    )
     if as_json:
         out.write(card.model_dump_json(indent=2) + "\n")
     else:

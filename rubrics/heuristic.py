@@ -38,6 +38,7 @@ PROMPT_VERSION = "heuristic.v2"
 LEVEL_CUTS = ((0.8, 4), (0.55, 3), (0.3, 2))
 OFF_TOPIC_CAP = 2  # a phase without the problem's defining concepts
 PASTED_CAP = 1  # a design phase of an answer pasted from another problem
+WRONG_NUMBERS_CAP = 3  # "4" needs numbers that hold: not with estimates 10x or more off
 # Hedged claims beyond this share shrink phase strengths, by HEDGE_SLOPE per extra share and at
 # most VAGUENESS_MAX_PENALTY.
 HEDGE_FREE_SHARE = 0.15
@@ -243,6 +244,12 @@ class HeuristicJudge:
                 f"({'; '.join(topicality.missing['high_level_design'])})"
             )
             score = PASTED_CAP
+        if dimension_id in design and score > WRONG_NUMBERS_CAP and self._wildly_wrong(context):
+            flags.append(
+                f"capped at {WRONG_NUMBERS_CAP}: the design is sized on estimates wrong by orders "
+                "of magnitude"
+            )
+            score = WRONG_NUMBERS_CAP
         missing = topicality.missing.get(dimension_id)
         if off_design and dimension_id in {"tradeoffs", "monitoring"} and not missing:
             missing = ["trade-offs and metrics of a design that is not this problem's"]

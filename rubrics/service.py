@@ -105,7 +105,13 @@ class GradingService:
         try:
             problem = self.bank.get(transcript.problem)
             card = await grade(
-                transcript, problem, judge, plan=self.plan, progress=progress, now=self.clock.now
+                transcript,
+                problem,
+                judge,
+                plan=self.plan,
+                bank=self.bank,
+                progress=progress,
+                now=self.clock.now,
             )
             await asyncio.gather(*pending)
             await self._offload(

@@ -104,3 +104,21 @@ def test_a_provider_judge_is_used_when_named(respx_mock, monkeypatch, capsys):
     card = json.loads(capsys.readouterr().out)
     assert route.call_count == 9 and card["judge"] == "openai:local-model"
     assert {d["score"] for d in card["dimensions"] if d["id"] != "time_management"} == {2}
+
+
+@respx.mock(assert_all_mocked=True)
+def test_an_incomplete_card_is_printed_without_a_verdict_and_exits_3(
+    respx_mock, monkeypatch, capsys
+):
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://openai.test/v1")
+    respx_mock.post("https://openai.test/v1/chat/completions").mock(
+        return_value=httpx.Response(503, json={"error": {"message": "overloaded"}})
+    )
+    assert main(["grade", str(STRONG), "--judge", "openai:local-model"]) == 3
+    captured = capsys.readouterr()
+    assert "**No recommendation**" in captured.out
+    assert "incomplete: 9 of 10 dimensions could not be graded" in captured.out
+    assert "Strong hire" not in captured.out and "/100" not in captured.out
+    assert "unscored" in captured.out  # an unscored dimension is never shown as a score
+    last = captured.err.strip().splitlines()[-1]
+    assert "no recommendation" in last and "regrade" in last

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import httpx
+import respx
 from fastapi.testclient import TestClient
 
 from rubrics.transcript import Transcript
@@ -126,3 +128,45 @@ def test_only_the_owner_sees_or_grades_a_session(app, client, clock):
         for path in ("scorecard", "scorecard.md", "scorecard.json", "export.json"):
             assert stranger.get(f"/api/sessions/{session_id}/{path}").status_code == 404
         assert stranger.post(f"/api/sessions/{session_id}/scorecard").status_code == 404
+
+
+def test_a_card_that_could_not_be_graded_has_no_verdict_anywhere_and_can_be_regraded(
+    settings, clock
+):
+    from interviewer.offline import OfflineInterviewer
+    from web.app import make_app
+
+    settings = settings.model_copy(update={"openai_base_url": "https://judge.test/v1"})
+    app = make_app(settings, clock=clock, interviewer=OfflineInterviewer())
+    with respx.mock(assert_all_mocked=True) as mock, TestClient(app) as client:
+        mock.post("https://judge.test/v1/chat/completions").mock(
+            return_value=httpx.Response(503, json={"error": {"message": "overloaded"}})
+        )
+        session_id = played_session(client, clock, "url-shortener__medium.json")
+        started = client.post(
+            f"/api/sessions/{session_id}/scorecard", json={"judge": "openai:judge-model"}
+        )
+        assert started.status_code == 202
+        card = wait_for_card(client, session_id)["scorecard"]
+        assert card["recommendation"] is None and card["score"] is None
+        assert card["complete"] is False
+        assert card["incomplete"]["message"] == (
+            "incomplete: 9 of 10 dimensions could not be graded"
+        )
+        assert len(card["incomplete"]["causes"]) == 9
+
+        page = client.get(f"/scorecard/{session_id}").text
+        assert "No recommendation" in page and 'id="incomplete-causes"' in page
+        assert 'id="grade"' in page and "Strong hire" not in page and "/100" not in page
+        markdown = client.get(f"/api/sessions/{session_id}/scorecard.md").text
+        assert "**No recommendation**" in markdown and "/100" not in markdown
+        history = client.get("/api/history").json()
+        [row] = [s for s in history["sessions"] if s["id"] == session_id]
+        assert row["incomplete"] is True and row["recommendation"] is None
+        assert row["score"] is None and history["best_scores"] == {}
+
+        # Grade again once the judge is reachable: the offline judge gives a verdict.
+        again = client.post(f"/api/sessions/{session_id}/scorecard", json={"judge": "offline"})
+        assert again.status_code == 202
+        regraded = wait_for_card(client, session_id)["scorecard"]
+        assert regraded["recommendation"] is not None and regraded["complete"] is True
