@@ -195,7 +195,7 @@ def _report(name: str, directory: Path, cards: dict[str, Scorecard], quiet: bool
             print(f"  {miss}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judge", default="offline")
     parser.add_argument("--samples", type=int, default=1, help="LLM judge samples per dimension")
@@ -206,7 +206,7 @@ def main() -> None:
         help="labelled: the set the heuristic was tuned on; fresh: written after, never tuned on",
     )
     parser.add_argument("--quiet", action="store_true", help="only the agreement figures")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     judge = choose_judge(Settings(), args.judge, samples=args.samples)
     bank = load_bank()
     print(f"judge: {judge.name} ({judge.prompt_version})")

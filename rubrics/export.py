@@ -6,7 +6,7 @@ import html
 
 from rubrics.scorecard import ESTIMATE_VERDICTS, Scorecard
 
-__all__ = ["RECOMMENDATION_TITLES", "clock", "scorecard_markdown"]
+__all__ = ["RECOMMENDATION_TITLES", "clock", "figure", "scorecard_markdown"]
 
 RECOMMENDATION_TITLES = {
     "strong_no_hire": "Strong no hire",
@@ -16,6 +16,13 @@ RECOMMENDATION_TITLES = {
     "hire": "Hire",
     "strong_hire": "Strong hire",
 }
+
+
+def figure(value: float) -> str:
+    """A reference figure as people write it: 12,000 not 1.2e+04, 0.33 not 0.33000."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
 
 
 def clock(seconds: float) -> str:
@@ -98,7 +105,7 @@ def scorecard_markdown(card: Scorecard, *, title: str | None = None) -> str:
     lines += ["## Estimation check", "", "| estimate | expected | stated | verdict |"]
     lines.append("|---|---|---|---|")
     for row in card.estimates:
-        expected = f"{row.expected[0]:.4g}-{row.expected[1]:.4g} {row.unit}"
+        expected = f"{figure(row.expected[0])}-{figure(row.expected[1])} {row.unit}"
         stated = row.stated or "-"
         verdict = ESTIMATE_VERDICTS[row.status]
         lines.append(f"| {_cell(row.name)} | {_cell(expected)} | {_cell(stated)} | {verdict} |")

@@ -517,6 +517,9 @@ class HeuristicJudge:
         )
         if asked and not answered:
             strength = min(strength, 0.29)  # evasive: no question got an answer
+        elif len(signposts) < 2 or covered / points < 0.5:
+            # 4 is driving the interview: signposting the steps and covering what matters.
+            strength = min(strength, 0.79)
         rationale = (
             f"answered {answered} of {asked} questions with substance; covered {covered} of "
             f"{points} key points; made claims of their own "

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from rubrics.export import RECOMMENDATION_TITLES
+from rubrics.export import RECOMMENDATION_TITLES, figure
 from rubrics.scorecard import ESTIMATE_VERDICTS, Scorecard
 from web.api.history import best_scores, history_context
 from web.deps import OwnedSessionDep, OwnerDep, ServiceDep
@@ -16,6 +16,7 @@ from web.render import render_markdown
 from web.scorecard_view import dimension_chart, replay_link, timeline_chart
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+TEMPLATES.env.filters["figure"] = figure
 
 router = APIRouter(include_in_schema=False)
 
