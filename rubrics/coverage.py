@@ -33,6 +33,7 @@ __all__ = [
     "cover_key_points",
     "explains",
     "has_reason",
+    "is_keyword_salad",
     "is_precise",
     "is_recital",
     "is_substantive",
@@ -189,20 +190,18 @@ def _matches(sentence: Sentence, point: KeyPoint) -> bool:
     return hits >= 2 or (hits == 1 and ("?" in sentence.text or explains(sentence.text)))
 
 
-SALAD_POINTS = 5  # a sentence naming this many key points at once is a list of keywords
+SALAD_KEYWORDS = 12  # a sentence naming this many of the problem's keywords...
+SALAD_SHARE = 0.4  # ...as this share of its words or more is a list of keywords
 
 
-def _salad(sentence: Sentence, problem: Problem) -> bool:
-    """Keywords of many points in one sentence ("I covered sharding, caching, TTLs, ..."): a
-    list, not a design; it covers none of them."""
+def is_keyword_salad(sentence: Sentence, problem: Problem) -> bool:
+    """The problem's keywords strung together ("I covered sharding, caching, TTLs, ..."): a
+    list, not a design; it covers nothing and says nothing of the candidate's own. Real
+    sentences name a handful of keywords at most, however dense."""
     text = sentence.normalised
-    named = sum(
-        1
-        for points in problem.key_points.values()
-        for point in points
-        if any(contains_phrase(text, keyword) for keyword in point.keywords)
-    )
-    return named >= SALAD_POINTS
+    keywords = {kw for points in problem.key_points.values() for p in points for kw in p.keywords}
+    named = sum(1 for keyword in keywords if contains_phrase(text, keyword))
+    return named >= SALAD_KEYWORDS and named >= SALAD_SHARE * word_count(text)
 
 
 def cover_key_points(
@@ -230,7 +229,6 @@ def cover_key_points(
             if sentence.phase in allowed
             # Asking about a point is the clarify step's job; elsewhere it shows nothing.
             and (phase == "clarify" or not sentence.text.rstrip().endswith("?"))
-            and not _salad(sentence, problem)
         ]
         for point in points:
             hit = None

@@ -19,7 +19,7 @@ from functools import cache
 from problems.loader import load_bank
 from problems.models import Problem
 from problems.phases import PhasePlan, load_phase_plan
-from rubrics.coverage import cover_key_points
+from rubrics.coverage import cover_key_points, is_keyword_salad
 from rubrics.echo import EchoCheck
 from rubrics.estimation import check_estimates
 from rubrics.evidence import check_evidence
@@ -128,7 +128,11 @@ def build_context(
     cleaned, findings = strip_injections(transcript)
     sentences = candidate_sentences(cleaned)
     echo = EchoCheck(cleaned, problem)
-    own = [s for s in sentences if not echo.is_echo(s.text, s.turn_id)]
+    own = [
+        s
+        for s in sentences
+        if not echo.is_echo(s.text, s.turn_id) and not is_keyword_salad(s, problem)
+    ]
     where = {d.id: d.evidence.phases for d in rubric.dimensions if d.evidence and d.evidence.phases}
     return GradingContext(
         problem=problem,

@@ -262,11 +262,15 @@ class HeuristicJudge:
         return score, flags
 
     def _claims(self, context: GradingContext) -> list[Sentence]:
-        """The candidate's own statements: substantive, not questions, of some length."""
+        """The candidate's own statements about the design: not questions, of some length, and
+        saying something about a component, a number or how something works. Filler ("we would
+        meet weekly") is not a claim, so padding cannot dilute the hedged share."""
         return [
             s
             for s in context.own_sentences
-            if not s.text.rstrip().endswith("?") and word_count(s.text) >= 5
+            if not s.text.rstrip().endswith("?")
+            and word_count(s.text) >= 5
+            and (explains(s.text) or _COMPONENT.search(s.text) or extract_quantities(s.text))
         ]
 
     def _hedged_share(self, context: GradingContext) -> float:

@@ -35,7 +35,7 @@ class GradingContext:
     rubric: Rubric
     transcript: Transcript  # cleaned: grader-directed text removed
     sentences: list[Sentence]  # every candidate sentence
-    own_sentences: list[Sentence]  # the candidate's own: echoes of the interviewer left out
+    own_sentences: list[Sentence]  # the candidate's own: no echoes, no lists of keywords
     coverage: dict[str, PhaseCoverage]
     estimates: list[EstimateResult]
     time_rows: list[TimeRow]

@@ -10,7 +10,8 @@ written in a hidden fact (or the statement) gets that figure as its template, wi
 kind of quantity, counted noun and surrounding words. An interviewer sentence, before the
 design starts, carrying a quantity of the same kind and noun in the same words replaces the
 input by the same ratio. An input no fact states (a derived figure, a constant such as seconds
-per day) keeps the bank's value.
+per day) keeps the bank's value, and so does one whose "new" figure is another input's, or ten
+times away or more (a total read as a per-unit figure).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = ["SessionEstimate", "StatedInput", "session_estimates"]
 
 # Where the interviewer gives the facts that estimates are built on.
 _FACT_PHASES = frozenset({"clarify", "requirements", "estimation"})
+_MAX_CHANGE = 10.0  # an interviewer restates a figure, not a different order of magnitude
 _SAME = 0.03  # relative difference under which two figures are the same (KB and KiB are not)
 # Words that say nothing about which fact a figure belongs to.
 _VAGUE = frozenset(
@@ -235,6 +237,8 @@ def _stated_inputs(problem: Problem, transcript: Transcript) -> dict[str, Stated
                     value = bank[name] * ratio
                     if not _same(value, bank[name]) and any(_same(value, v) for v in known):
                         continue  # another input's figure ("1,500 tokens in and 300 out")
+                    if not 1 / _MAX_CHANGE <= value / bank[name] <= _MAX_CHANGE:
+                        continue  # a total, not the per-unit input ("5 million series" in all)
                     item = StatedInput(name, bank[name], value, quantity.text, turn.id)
                     said.setdefault(name, []).append(item)
     # The bank's own figure said anywhere confirms it; otherwise the first statement counts.

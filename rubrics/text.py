@@ -22,13 +22,24 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[<A-Z0-9*-])|\n+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'^%$/.-]*")
 
 
+_PER_UNIT = re.compile(
+    r"(?<=[\w%$])/(?=(?:s|sec|second|min|minute|h|hr|hour|day|week|mo|month|yr|year)\b)"
+)
+_UNIT_WORDS = {"s": "second", "sec": "second", "min": "minute", "h": "hour", "hr": "hour"}
+_UNIT_WORDS |= {"mo": "month", "yr": "year"}
+_PER_SHORT = re.compile(r"\bper (s|sec|min|h|hr|mo|yr)\b")
+
+
 def normalise(text: str) -> str:
-    """Lower case, typographic quotes and dashes made plain, whitespace collapsed."""
+    """Lower case, typographic quotes and dashes made plain, whitespace collapsed, and rates
+    written out ("12k/s" reads "12k per second", as a keyword would say it)."""
     text = text.lower()
     text = text.translate(
         str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-"})
     )
     text = text.replace("\u2014", " - ")
+    text = _PER_UNIT.sub(" per ", text)
+    text = _PER_SHORT.sub(lambda match: "per " + _UNIT_WORDS[match.group(1)], text)
     return " ".join(text.split())
 
 
@@ -76,11 +87,22 @@ _NOT_PLURALS = frozenset(
 @cache
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     words = [re.escape(word) for word in normalise(phrase).split()]
+    if words:
+        words[-1] = _singular_or_plural(words[-1])
     body = r"[\s-]+".join(words)
     # Whole words only; a plural or possessive "s" may follow the last one, unless that makes
     # another word ("semantics" is not more than one "semantic").
     suffix = "(?:'s)?" if words and words[-1] in _NOT_PLURALS else "(?:s|es|'s)?"
     return re.compile(rf"(?<![a-z0-9]){body}{suffix}(?![a-z0-9])")
+
+
+def _singular_or_plural(word: str) -> str:
+    """A keyword written in the plural also matches the singular ("templates", "template")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "(?:y|ie)"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 def contains_phrase(normalised_text: str, phrase: str) -> bool:

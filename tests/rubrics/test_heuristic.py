@@ -146,9 +146,13 @@ def test_echoed_sentences_earn_nothing():
     assert grade_offline(parroted).score <= card("url-shortener__weak.json").score + 2
 
 
-@pytest.mark.parametrize("name", of_kind("terse_strong"))
-def test_a_terse_strong_answer_is_a_hire(name):
-    assert card(name).recommendation in {"hire", "strong_hire"}
+@pytest.mark.parametrize(
+    "row", [row for row in manifest() if row.kind == "terse_strong"], ids=lambda r: r.file
+)
+def test_a_terse_strong_answer_is_graded_within_a_band_of_its_label(row):
+    # Length is not quality: a few dense words can be a hire.
+    got = band_index(card(row.file).recommendation)
+    assert got >= band_index("lean_hire") and abs(got - band_index(row.band)) <= 1
 
 
 @pytest.mark.parametrize("name", of_kind("honest_bypass"))
