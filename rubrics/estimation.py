@@ -111,6 +111,10 @@ class _Figure:
     derived: bool  # worked out: an input, then an operator or a concluding word, then it
     qualifier: str | None  # "peak" or "average", when the words before it say so
 
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.index, self.quantity.start)
+
 
 def _name_stems(estimate: ReferenceEstimate, spec: UnitSpec) -> set[str]:
     words = re.findall(r"[A-Za-z][A-Za-z0-9-]*", estimate.name)
@@ -212,7 +216,14 @@ class _Target:
             return "right", value
         if self.slipped(quantity) or not self.compatible(quantity):
             return "wrong_unit", value
-        return ("magnitude" if self.off(value) >= MAGNITUDE else "off"), value
+        return ("magnitude" if self.magnitudes(value) >= MAGNITUDE else "off"), value
+
+    def magnitudes(self, value: float) -> float:
+        """How many times ``value`` is from the middle of the range (geometric), at least 1."""
+        if value <= 0 or self.low <= 0:
+            return math.inf
+        middle = math.sqrt(self.low * self.high)
+        return max(value / middle, middle / value)
 
 
 def _interviewer_figures(transcript: Transcript) -> dict[int, list[Quantity]]:
@@ -256,6 +267,9 @@ _RESTATES = re.compile(
     r"^[^,;:]{0,12},\s*(?:about|roughly|around|approximately|or|i\.e\.|call it|say)?\s*$",
     re.IGNORECASE,
 )
+# A number that labels an item, not an input: "point 2 is 3 million", "option 3 is".
+_LIST_LABEL = re.compile(r"(?:point|step|option|item|number|no\.|#|phase|case|part)\s*$", re.I)
+_LIST_LABEL_IN = re.compile(r"\b(?:point|step|option|item|number|no\.|phase|case|part)\s*\d", re.I)
 _ARITHMETIC = re.compile(r"[×*/÷]|\b(?:times|divided|multiplied|plus|minus|over)\b", re.I)
 _OPENS_WITH_CONCLUSION = re.compile(r"^\W*(?:so|that's|thats|which|hence|therefore)\b", re.I)
 _WORKING_AFTER = re.compile(r"^[^(]{0,12}\(([^)]*\d[^)]*[×x*/÷][^)]*)\)")
@@ -269,7 +283,7 @@ def _concludes(gap: str) -> bool:
     A list ("1,160 writes/s; redirects 11,600/s") or a new clause after a comma that does not
     conclude ("/s, redirects about") is not working.
     """
-    if re.search(r"[;:]", gap):
+    if re.search(r"[;:]", gap) or _LIST_LABEL_IN.search(gap):
         return False
     return bool(_CONCLUDES.search(gap.rsplit(",", 1)[-1]))
 
@@ -279,7 +293,12 @@ def _derived(quantity: Quantity, text: str, previous: str | None, results: list[
     or word; or the figure restates a result just before it; or working in brackets follows it;
     or its sentence opens with "so" after a sentence with numbers. An operand ("100 billion
     times 500 bytes") is not a result. ``results``: the worked figures before it."""
-    before = list(_NUMBER.finditer(text[: quantity.start]))
+    before = [
+        number
+        for number in _NUMBER.finditer(text[: quantity.start])
+        if not _LIST_LABEL.search(text[max(0, number.start() - 10) : number.start()])
+        and not re.match(r"[).:]\s", text[number.end() : number.end() + 2])
+    ]
     if before and _concludes(text[before[-1].end() : quantity.start]):
         return True
     if before and _RESTATES.match(text[before[-1].end() : quantity.start]):
@@ -349,12 +368,17 @@ def _figures(transcript: Transcript) -> list[_Figure]:
     return figures
 
 
-_ORDER = ("right", "wrong_unit", "off", "magnitude")
+_ORDER = ("right", "wrong_unit", "off", "magnitude", "unsupported")
 
 
 def _check_one(
-    target: _Target, figures: list[_Figure], heard: list[Quantity], rivals: list[_Target]
-) -> EstimateResult:
+    target: _Target,
+    figures: list[_Figure],
+    heard: list[tuple[int, Quantity]],
+    rivals: list[_Target],
+    taken: frozenset[tuple[int, int]] = frozenset(),
+) -> tuple[EstimateResult, tuple[int, int] | None]:
+    """The verdict on one estimate, and which figure decided it (sentence index, position)."""
     session = target.session
     base = dict(
         name=session.name,
@@ -363,16 +387,14 @@ def _check_one(
         expected_high=target.high,
         inputs_stated=tuple(_said(item) for item in session.stated),
     )
-    # The interviewer handed the answer over: nothing for the candidate to estimate.
-    given = next((q for q in heard if target.handed_over(q)), None)
-    if given is not None:
-        return EstimateResult(**base, status="given", stated=given.text)
     name = session.name
     wanted = "peak" if _PEAK.search(name) else ("average" if _AVERAGE.search(name) else None)
     candidates = [
         figure
         for figure in figures
-        if target.fits(figure.quantity) and figure.qualifier in (None, wanted)
+        if target.fits(figure.quantity)
+        and figure.qualifier in (None, wanted)
+        and figure.key not in taken
     ]
     about = [figure for figure in candidates if target.stems & figure.context]
     if not about:
@@ -383,11 +405,20 @@ def _check_one(
             if figure.sentence.phase == "estimation"
             and not any(rival.stems & figure.sentence.stems for rival in rivals)
         ]
+    # The interviewer handed the answer over before the candidate got to it: nothing to
+    # estimate. Confirming the candidate's figure afterwards takes nothing away.
+    first = min((figure.sentence.turn_id for figure in about), default=None)
+    given = next(
+        (q for turn_id, q in heard if (first is None or turn_id < first) and target.handed_over(q)),
+        None,
+    )
+    if given is not None:
+        return EstimateResult(**base, status="given", stated=given.text), None
     worked = [figure for figure in about if figure.derived]
     pool = [figure for figure in worked if figure.sentence.phase == "estimation"] or worked
     if not pool:
         if not about:
-            return EstimateResult(**base, status="missing")
+            return EstimateResult(**base, status="missing"), None
         figure, status = about[-1], "unsupported"
         value = figure.quantity.value / target.spec.factor
     else:
@@ -395,7 +426,7 @@ def _check_one(
         (status, value), figure = min(
             judged, key=lambda item: (_ORDER.index(item[0][0]), target.off(item[0][1]))
         )
-    return EstimateResult(
+    result = EstimateResult(
         **base,
         status=status,
         stated=figure.quantity.text,
@@ -403,6 +434,7 @@ def _check_one(
         turn_id=figure.sentence.turn_id,
         t=figure.sentence.t,
     )
+    return result, figure.key
 
 
 def _period(estimate: ReferenceEstimate) -> float | None:
@@ -417,41 +449,32 @@ def _said(item: StatedInput) -> str:
 
 
 def check_estimates(problem: Problem, transcript: Transcript) -> list[EstimateResult]:
-    targets: dict[str, _Target | None] = {}
     sessions = session_estimates(problem, transcript)
+    targets: dict[str, _Target | None] = {}
     for session in sessions:
         spec = parse_unit(session.estimate.unit)
-        targets[session.name] = (
-            None
-            if spec is None
-            else _Target(
-                session,
-                spec,
-                frozenset(_name_stems(session.estimate, spec)),
-                _period(session.estimate),
-            )
-        )
+        stems = frozenset(_name_stems(session.estimate, spec)) if spec else frozenset()
+        period = _period(session.estimate)
+        targets[session.name] = _Target(session, spec, stems, period) if spec else None
     figures = _figures(transcript)
     heard = [
-        q
+        (turn.id, q)
         for turn in transcript.turns
         if turn.role == "interviewer"
         for q in extract_quantities(turn.text)
     ]
-    results = []
-    for session in sessions:
+
+    def judge(session: SessionEstimate, taken=frozenset()):
         target = targets[session.name]
         if target is None:
-            results.append(
-                EstimateResult(
-                    name=session.name,
-                    unit=session.estimate.unit,
-                    expected_low=session.low,
-                    expected_high=session.high,
-                    status="missing",
-                )
+            missing = EstimateResult(
+                name=session.name,
+                unit=session.estimate.unit,
+                expected_low=session.low,
+                expected_high=session.high,
+                status="missing",
             )
-            continue
+            return missing, None
         rivals = [
             other
             for other in targets.values()
@@ -459,5 +482,21 @@ def check_estimates(problem: Problem, transcript: Transcript) -> list[EstimateRe
             and other is not target
             and _family(other.spec.kind) == _family(target.spec.kind)
         ]
-        results.append(_check_one(target, figures, heard, rivals))
-    return results
+        return _check_one(target, figures, heard, rivals, taken)
+
+    results = {session.name: judge(session) for session in sessions}
+    # One figure answers one estimate: where two claim it, the better verdict keeps it and the
+    # other is judged again without it ("2 GB" for the counters is not the log's answer too).
+    keeper: dict[tuple[int, int], str] = {}
+    for name, (result, key) in results.items():
+        if key is None:
+            continue
+        rival = keeper.get(key)
+        if rival is None or _ORDER.index(result.status) < _ORDER.index(results[rival][0].status):
+            keeper[key] = name
+    for session in sessions:
+        result, key = results[session.name]
+        if key is not None and keeper[key] != session.name:
+            taken = frozenset(k for k, owner in keeper.items() if owner != session.name)
+            results[session.name] = judge(session, taken)
+    return [results[session.name][0] for session in sessions]

@@ -30,7 +30,7 @@ from rubrics.judge import GradingContext, JudgedDimension, Progress
 from rubrics.quantities import extract_quantities
 from rubrics.rubric import Dimension
 from rubrics.scorecard import Cost, Evidence
-from rubrics.text import Sentence, contains_phrase, word_count
+from rubrics.text import Sentence, word_count
 
 __all__ = ["ESTIMATE_CREDIT", "LEVEL_CUTS", "HeuristicJudge", "strength_to_score"]
 
@@ -107,23 +107,19 @@ _DECIDED = re.compile(
 )
 # What ties a number to the design: a requirement, a component, or a decision.
 _REQUIREMENT = re.compile(
-    r"\b(p50|p90|p95|p99|p999|latency|availability|uptime|nines|slo|sla|target|budget|at most"
-    r"|at least|under|within|peak|throughput|durab\w*|retention|error rate|rpo|rto|deadline"
-    r"|per (?:second|request|user|day|month)|cost|spend)\b",
+    r"\b(p50|p90|p95|p99|p999|latency|availability|uptime|nines|slo|sla|target|budget"
+    r"|throughput|durab\w*|retention|error rate|rpo|rto|deadline|cost|spend)\b",
     re.I,
 )
 _COMPONENT = re.compile(
-    r"\b(cache|caches|database|db|postgres|mysql|cassandra|dynamo\w*|redis|queue|kafka|topic"
-    r"|partition|shard|shards|replica|replicas|node|nodes|server|servers|gpu|gpus|h100s?|index"
-    r"|pod|pods|cluster|broker|worker|workers|region|regions|bucket|table|instance|instances"
-    r"|machine|machines|box|boxes|disk|ram|memory|cdn|gateway|proxy|load balancer|service"
-    r"|connection|connections|pool|batch|tier|vector|embedding\w*|model|replica\w*)\b",
+    r"\b(cache|caches|database|postgres|mysql|cassandra|dynamo\w*|redis|queue|kafka|topic"
+    r"|partitions?|shards?|replicas?|nodes?|servers?|gpus?|h100s?|index|pods?|cluster|broker"
+    r"|workers?|regions?|instances?|disk|ram|cdn|gateway|proxy|load balancer|pool)\b",
     re.I,
 )
 _DECISION = re.compile(
-    r"\b(so we|which means|means we|we need|need|needs|fits?|enough|provision\w*|choose|pick"
-    r"|go with|use|size|sized|cap|caps|limit|threshold|alert|page|budget for|headroom|drives?"
-    r"|rules out|too (?:big|much|many|slow)|instead|because|therefore)\b|→|=>",
+    r"\b(so we|which means|means we|we need|fits?|enough|provision\w*|choose|pick|go with"
+    r"|budget for|headroom|rules out|too (?:big|much|many|slow))\b|→|=>",
     re.I,
 )
 _LONG_TURN_WORDS = 220
@@ -171,11 +167,12 @@ def _evidence(sentences: list[Sentence]) -> list[Evidence]:
     return [_quote(sentence) for sentence in usable[:MAX_EVIDENCE]]
 
 
-def _tied(sentence: Sentence, vocabulary: tuple[str, ...]) -> bool:
+def _tied(sentence: Sentence, context: GradingContext) -> bool:
+    """A number said about a requirement, a component, a decision, or this problem's things."""
     text = sentence.text
     if _REQUIREMENT.search(text) or _COMPONENT.search(text) or _DECISION.search(text):
         return True
-    return any(contains_phrase(sentence.normalised, word) for word in vocabulary)
+    return context.topicality.on_topic(sentence)
 
 
 def estimate_accuracy(context: GradingContext) -> tuple[float, int]:
@@ -274,7 +271,8 @@ class HeuristicJudge:
         ]
 
     def _hedged_share(self, context: GradingContext) -> float:
-        claims = self._claims(context)
+        # Only claims about this problem count, so generic filler cannot dilute the share.
+        claims = [s for s in self._claims(context) if context.topicality.on_topic(s)]
         if not claims:
             return 0.0
         hedged = [
@@ -380,10 +378,11 @@ class HeuristicJudge:
 
     def _tradeoffs(self, context: GradingContext):
         coverage, said, hits = self._coverage(context, "tradeoffs")
+        # A trade-off or failure of this design names something of this problem.
         candidates = [
             s
             for s in self._in(context, *self._phases_of(context, "tradeoffs"))
-            if not s.text.rstrip().endswith("?")
+            if not s.text.rstrip().endswith("?") and context.topicality.on_topic(s)
         ]
         tradeoffs = _distinct([s for s in candidates if _TRADEOFF.search(s.text)])
         failures = _distinct(
@@ -403,7 +402,7 @@ class HeuristicJudge:
         metrics = [
             s
             for s in self._in(context, *self._phases_of(context, "monitoring"))
-            if _METRIC.search(s.text)
+            if _METRIC.search(s.text) and context.topicality.on_topic(s)
         ]
         with_threshold = _distinct(
             [
@@ -421,14 +420,7 @@ class HeuristicJudge:
 
     # -- the whole answer -------------------------------------------------------------------
 
-    def _vocabulary(self, context: GradingContext) -> tuple[str, ...]:
-        problem = context.problem
-        words = {k for points in problem.key_points.values() for p in points for k in p.keywords}
-        words |= {k for cs in problem.defining_concepts.values() for c in cs for k in c.keywords}
-        return tuple(sorted(w for w in words if not re.search(r"\d", w)))
-
     def _quantification(self, context: GradingContext):
-        vocabulary = self._vocabulary(context)
         seen: set[tuple[str, float]] = set()
         numbered: list[Sentence] = []
         phases: set[str] = set()
@@ -437,7 +429,7 @@ class HeuristicJudge:
             quantities = extract_quantities(sentence.text)
             if not quantities:
                 continue
-            if not _tied(sentence, vocabulary):
+            if not _tied(sentence, context):
                 loose += 1
                 continue
             for quantity in quantities:

@@ -20,6 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from problems.arithmetic import ArithmeticError_
 from problems.models import Problem, ReferenceEstimate
 from rubrics.echo import content_stems
 from rubrics.quantities import Quantity, extract_quantities, stem
@@ -233,8 +234,11 @@ def _stated_inputs(problem: Problem, transcript: Transcript) -> dict[str, Stated
                     )
                     if template is None:
                         continue
-                    ratio = _amount(quantity, kind) / _amount(template.quantity, kind)
-                    value = bank[name] * ratio
+                    base = _amount(template.quantity, kind)
+                    said_value = _amount(quantity, kind)
+                    if base <= 0 or said_value <= 0 or not math.isfinite(said_value):
+                        continue  # nothing a formula could take ("every 0 seconds")
+                    value = bank[name] * said_value / base
                     if not _same(value, bank[name]) and any(_same(value, v) for v in known):
                         continue  # another input's figure ("1,500 tokens in and 300 out")
                     if not 1 / _MAX_CHANGE <= value / bank[name] <= _MAX_CHANGE:
@@ -258,13 +262,28 @@ def session_estimates(problem: Problem, transcript: Transcript) -> list[SessionE
         changed = tuple(stated[name] for name in estimate.inputs if name in stated)
         inputs = dict(estimate.inputs)
         if changed:
-            inputs.update({item.name: item.value for item in changed})
-            bank_value = estimate.compute()
-            new_value = estimate.model_copy(update={"inputs": inputs}).compute()
-            if bank_value > 0 and new_value > 0:
-                ratio = new_value / bank_value
-                low, high = low * ratio, high * ratio
+            recomputed = _recompute(estimate, {item.name: item.value for item in changed})
+            if recomputed is None:  # the figures said make no sense in the formula
+                changed = ()
             else:
-                low = high = new_value
+                inputs, low, high = recomputed
         out.append(SessionEstimate(estimate, inputs, changed, low, high))
     return out
+
+
+def _recompute(
+    estimate: ReferenceEstimate, changes: dict[str, float]
+) -> tuple[dict[str, float], float, float] | None:
+    """The estimate's inputs and range with ``changes``, or None when the formula cannot take
+    them (a zero divisor, a logarithm of nothing, an overflow)."""
+    inputs = {**estimate.inputs, **changes}
+    low, high = estimate.expected_range
+    try:
+        bank_value = estimate.compute()
+        new_value = estimate.model_copy(update={"inputs": inputs}).compute()
+    except (ArithmeticError, ArithmeticError_, ValueError):
+        return None
+    if not math.isfinite(new_value) or new_value <= 0 or bank_value <= 0:
+        return None
+    ratio = new_value / bank_value
+    return inputs, low * ratio, high * ratio

@@ -18,13 +18,16 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from problems.models import Problem
+from rubrics.coverage import explains
 from rubrics.text import Sentence, contains_phrase, normalise
 
 __all__ = ["DESIGN_PHASES", "PASTE_MARGIN", "Topicality", "check_topicality", "missing_concepts"]
 
 DESIGN_PHASES = ("high_level_design", "deep_dive", "tradeoffs")
+_EXPLAINED = frozenset({"high_level_design", "deep_dive"})
 PASTE_MARGIN = 1.5  # another problem must fit this many times better...
 PASTE_LEAD = 0.06  # ...and by at least this share of its vocabulary
 _TITLE_STOP = frozenset({"a", "an", "and", "for", "of", "the", "to", "with", "in", "on", "api"})
@@ -36,6 +39,12 @@ class Topicality:
     fit: float  # share (by weight) of this problem's vocabulary the design names
     closest: str | None  # the other problem the design fits best
     closest_fit: float
+    terms: frozenset[str] = frozenset()  # this problem's own words, not shared across the bank
+
+    def on_topic(self, sentence: Sentence) -> bool:
+        """Does the sentence name something of this problem, not boilerplate any design has
+        ("the trade-off is consistency rather than latency")?"""
+        return bool(self.terms & _sentence_phrases(sentence.normalised))
 
     @property
     def pasted(self) -> bool:
@@ -58,10 +67,16 @@ def _text_of(sentences: Iterable[Sentence], phases: Iterable[str]) -> str:
 
 
 def missing_concepts(problem: Problem, sentences: list[Sentence]) -> dict[str, list[str]]:
-    """Phase -> the defining concepts that the candidate's sentences of that phase never name."""
+    """Phase -> the defining concepts that the candidate's sentences of that phase never name.
+
+    In the design phases a concept counts when it is named in a sentence that says something
+    about it (a reason, a flow, or what a component does), not dropped in passing ("and
+    continuous batching too"); estimates and metrics are named with their figures.
+    """
     missing: dict[str, list[str]] = {}
+    saying = [s for s in sentences if s.phase not in _EXPLAINED or explains(s.text)]
     for phase, concepts in problem.defining_concepts.items():
-        text = _text_of(sentences, [phase])
+        text = _text_of(saying, [phase])
         absent = [
             concept.concept
             for concept in concepts
@@ -127,6 +142,11 @@ def _phrases(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=4096)
+def _sentence_phrases(text: str) -> frozenset[str]:
+    return _phrases(text)
+
+
 def _fit(vocabulary: dict[str, float], phrases: frozenset[str]) -> float:
     total = sum(vocabulary.values())
     found = sum(weight for term, weight in vocabulary.items() if " ".join(_words(term)) in phrases)
@@ -137,7 +157,8 @@ def check_topicality(
     problem: Problem, sentences: list[Sentence], problems: Iterable[Problem]
 ) -> Topicality:
     """``sentences``: the candidate's own (echoes left out); ``problems``: the whole bank."""
-    vocabularies = _vocabularies(tuple(sorted(problems, key=lambda p: p.id)))
+    bank = tuple(sorted(problems, key=lambda p: p.id))
+    vocabularies = _vocabularies(bank)
     phrases = _phrases(_text_of(sentences, DESIGN_PHASES))
     fits = {pid: _fit(vocabulary, phrases) for pid, vocabulary in vocabularies.items()}
     own = fits.pop(problem.id, _fit(_vocabularies((problem,))[problem.id], phrases))
@@ -147,4 +168,12 @@ def check_topicality(
         fit=own,
         closest=closest,
         closest_fit=fits.get(closest, 0.0) if closest else 0.0,
+        terms=_distinctive(problem, bank),
     )
+
+
+def _distinctive(problem: Problem, bank: tuple[Problem, ...]) -> frozenset[str]:
+    """This problem's terms that at most a quarter of the bank's problems share, as words."""
+    spread = Counter(term for other in bank for term in _terms(other))
+    most = max(2, len(bank) // 4)
+    return frozenset(" ".join(_words(term)) for term in _terms(problem) if spread[term] <= most)

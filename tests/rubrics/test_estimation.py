@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 import pytest
 
 from problems.loader import load_bank
@@ -165,3 +168,17 @@ def test_rows_link_to_the_turn_that_stated_them():
     [storage] = [row for row in found if row.name == STORAGE]
     assert (storage.turn_id, storage.t, storage.stated) == (2, 120.0, "50 TB")
     assert storage.stated_value == pytest.approx(50)
+
+
+@pytest.mark.parametrize("figure", ["0", "1e308", "0.0000001", "99999999999999999999999"])
+def test_absurd_interviewer_figures_never_break_the_references(figure):
+    """Every hidden fact restated with an absurd figure: the references fall back to the
+    bank's, and nothing raises (a zero divisor, a log of zero, an overflow)."""
+    for problem in load_bank():
+        for fact in problem.hidden_facts:
+            said = re.sub(r"\d[\d,.]*", figure, fact.answer, count=1)
+            session = transcript(problem.id, "Ok.", interviewer=(said,))
+            references = session_estimates(problem, session)
+            assert len(references) == len(problem.reference_estimates)
+            assert all(math.isfinite(r.low) and r.low > 0 for r in references if r.high > 0)
+            check_estimates(problem, session)

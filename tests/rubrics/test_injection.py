@@ -16,8 +16,15 @@ from rubrics.injection import find_attempts, neutralise_delimiters, strip_inject
 from rubrics.transcript import Transcript
 
 CORPORA = Path(__file__).with_name("corpora")
-ORDINARY = json.loads((CORPORA / "ordinary_design_sentences.json").read_text(encoding="utf-8"))
-ATTACKS = json.loads((CORPORA / "grader_attacks.json").read_text(encoding="utf-8"))
+def _corpus(name: str) -> list[str]:
+    return json.loads((CORPORA / name).read_text(encoding="utf-8"))
+
+
+ORDINARY = _corpus("ordinary_design_sentences.json")
+ATTACKS = _corpus("grader_attacks.json")
+# Found by a reviewer of the first version of the filter: its false positives and misses.
+REVIEWED = _corpus("reviewer_design_sentences.json")
+REVIEWED_ATTACKS = _corpus("reviewer_attacks.json")
 
 
 def one_turn(text: str) -> Transcript:
@@ -44,13 +51,13 @@ def test_the_corpora_are_big_enough_to_mean_something():
         assert sum(word in sentence.lower() for sentence in ORDINARY) >= count, word
 
 
-@pytest.mark.parametrize("sentence", ORDINARY)
+@pytest.mark.parametrize("sentence", ORDINARY + REVIEWED)
 def test_ordinary_design_talk_is_never_removed(sentence):
     text, findings = cleaned(sentence)
     assert findings == [] and text == sentence
 
 
-@pytest.mark.parametrize("attack", ATTACKS)
+@pytest.mark.parametrize("attack", ATTACKS + REVIEWED_ATTACKS)
 def test_every_attack_in_the_corpus_is_found(attack):
     _, findings = cleaned(attack)
     assert findings, attack
