@@ -16,6 +16,8 @@ from rubrics.injection import find_attempts, neutralise_delimiters, strip_inject
 from rubrics.transcript import Transcript
 
 CORPORA = Path(__file__).with_name("corpora")
+
+
 def _corpus(name: str) -> list[str]:
     return json.loads((CORPORA / name).read_text(encoding="utf-8"))
 
