@@ -24,11 +24,19 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Literal
 
 from problems.models import Problem, ReferenceEstimate
-from rubrics.quantities import Quantity, UnitSpec, extract_quantities, parse_unit, stem
+from rubrics.quantities import (
+    Quantity,
+    UnitSpec,
+    extract_quantities,
+    parse_unit,
+    seconds_in,
+    stem,
+)
 from rubrics.session_inputs import SessionEstimate, StatedInput, session_estimates
 from rubrics.text import Sentence, candidate_sentences
 from rubrics.transcript import Transcript
@@ -58,21 +66,6 @@ _GENERIC = frozenset({
 CONTEXT_SENTENCES = 3  # a figure's sentence and the two before it, within one turn
 _SAME = 0.01
 _SLIP = 1.25  # digits this close to the range, in the wrong unit, are a unit slip
-_PERIOD_WORDS = {
-    "second": 1,
-    "minute": 60,
-    "hour": 3600,
-    "day": 86400,
-    "daily": 86400,
-    "week": 604800,
-    "weekly": 604800,
-    "month": 2_592_000,
-    "monthly": 2_592_000,
-    "year": 31_536_000,
-    "yearly": 31_536_000,
-    "annual": 31_536_000,
-    "annually": 31_536_000,
-}
 
 
 @dataclass(frozen=True)
@@ -226,28 +219,33 @@ class _Target:
         return max(value / middle, middle / value)
 
 
-def _interviewer_figures(transcript: Transcript) -> dict[int, list[Quantity]]:
-    """Candidate turn id -> the figures the interviewer had stated before it."""
-    heard: list[Quantity] = []
-    before: dict[int, list[Quantity]] = {}
-    for turn in transcript.turns:
-        if turn.role == "interviewer":
-            heard.extend(extract_quantities(turn.text))
-        else:
-            before[turn.id] = list(heard)
-    return before
+class _Heard:
+    """The figures the interviewer stated, by kind and value, with the turn that stated them."""
+
+    def __init__(self, transcript: Transcript) -> None:
+        self._by_key: dict[tuple[str, str], list[tuple[int, Quantity]]] = {}
+        for position, turn in enumerate(transcript.turns):
+            if turn.role == "interviewer":
+                for quantity in extract_quantities(turn.text):
+                    self._by_key.setdefault(_key(quantity), []).append((position, quantity))
+        self._position = {turn.id: n for n, turn in enumerate(transcript.turns)}
+
+    def repeats(self, quantity: Quantity, turn_id: int) -> bool:
+        """Did the interviewer say this figure of this thing before the turn, as written ("15
+        tokens" is not "15 engineers", and "11.6k/s" is the candidate's conversion of "1
+        billion a day")?"""
+        here = self._position.get(turn_id, 0)
+        return any(
+            position < here
+            and math.isclose(other.value, quantity.value, rel_tol=_SAME)
+            and math.isclose(other.number, quantity.number, rel_tol=_SAME)
+            and (not (other.nouns and quantity.nouns) or bool(other.nouns & quantity.nouns))
+            for position, other in self._by_key.get(_key(quantity), ())
+        )
 
 
-def _repeated(quantity: Quantity, heard: list[Quantity]) -> bool:
-    """The same figure of the same thing, as written ("15 tokens" is not "15 engineers", and
-    "11.6k/s" is the candidate's conversion of "1 billion a day")."""
-    return any(
-        other.kind == quantity.kind
-        and math.isclose(other.value, quantity.value, rel_tol=_SAME)
-        and math.isclose(other.number, quantity.number, rel_tol=_SAME)
-        and (not (other.nouns and quantity.nouns) or bool(other.nouns & quantity.nouns))
-        for other in heard
-    )
+def _key(quantity: Quantity) -> tuple[str, str]:
+    return quantity.kind, f"{quantity.number:.2g}"
 
 
 _NUMBER = re.compile(
@@ -269,10 +267,12 @@ _RESTATES = re.compile(
 )
 # A number that labels an item, not an input: "point 2 is 3 million", "option 3 is".
 _LIST_LABEL = re.compile(r"(?:point|step|option|item|number|no\.|#|phase|case|part)\s*$", re.I)
+_LABEL_END = re.compile(r"[).:]\s")
 _LIST_LABEL_IN = re.compile(r"\b(?:point|step|option|item|number|no\.|phase|case|part)\s*\d", re.I)
 _ARITHMETIC = re.compile(r"[×*/÷]|\b(?:times|divided|multiplied|plus|minus|over)\b", re.I)
-_OPENS_WITH_CONCLUSION = re.compile(r"^\W*(?:so|that's|thats|which|hence|therefore)\b", re.I)
-_WORKING_AFTER = re.compile(r"^[^(]{0,12}\(([^)]*\d[^)]*[×x*/÷][^)]*)\)")
+# Both are matched at a position (``pattern.match(text, pos)``), which anchors them there.
+_OPENS_WITH_CONCLUSION = re.compile(r"\W*(?:so|that's|thats|which|hence|therefore)\b", re.I)
+_WORKING_AFTER = re.compile(r"[^(]{0,12}\(([^)\n]{0,200}\d[^)\n]{0,200}[×x*/÷][^)\n]{0,200})\)")
 _PEAK = re.compile(r"\b(?:peak\w*|max(?:imum)?|busiest|burst\w*|spikes?)\b", re.IGNORECASE)
 _AVERAGE = re.compile(r"\b(?:average|avg|mean|typical|normal|steady)\b", re.IGNORECASE)
 
@@ -288,32 +288,62 @@ def _concludes(gap: str) -> bool:
     return bool(_CONCLUDES.search(gap.rsplit(",", 1)[-1]))
 
 
-def _derived(quantity: Quantity, text: str, previous: str | None, results: list[Quantity]) -> bool:
+@dataclass(frozen=True)
+class _Numbers:
+    """The numbers of one sentence that can be inputs (not list labels), found once."""
+
+    text: str
+    matches: tuple[re.Match[str], ...]
+    starts: tuple[int, ...]
+    first_operator: int  # where the first arithmetic operator is, or past the end
+
+    @classmethod
+    def of(cls, text: str) -> _Numbers:
+        matches = tuple(
+            number
+            for number in _NUMBER.finditer(text)
+            if not _LIST_LABEL.search(text, max(0, number.start() - 10), number.start())
+            and not _LABEL_END.match(text, number.end())
+        )
+        operator = _ARITHMETIC.search(text)
+        return cls(
+            text,
+            matches,
+            tuple(m.start() for m in matches),
+            operator.start() if operator else len(text) + 1,
+        )
+
+    def before(self, position: int) -> re.Match[str] | None:
+        index = bisect_left(self.starts, position) - 1
+        while index >= 0 and self.matches[index].end() > position:
+            index -= 1
+        return self.matches[index] if index >= 0 else None
+
+
+def _derived(
+    quantity: Quantity, numbers: _Numbers, previous: str | None, results: list[Quantity]
+) -> bool:
     """Shown working: the nearest number before the figure leads to it with a concluding sign
     or word; or the figure restates a result just before it; or working in brackets follows it;
     or its sentence opens with "so" after a sentence with numbers. An operand ("100 billion
     times 500 bytes") is not a result. ``results``: the worked figures before it."""
-    before = [
-        number
-        for number in _NUMBER.finditer(text[: quantity.start])
-        if not _LIST_LABEL.search(text[max(0, number.start() - 10) : number.start()])
-        and not re.match(r"[).:]\s", text[number.end() : number.end() + 2])
-    ]
-    if before and _concludes(text[before[-1].end() : quantity.start]):
-        return True
-    if before and _RESTATES.match(text[before[-1].end() : quantity.start]):
-        # "6 replicas, 24 GPUs" after a result; "1,000 times 64 bytes, about 64 GB" after a sum.
-        lead = text[: before[-1].start()]
-        if (results and results[-1].end >= before[-1].end()) or _ARITHMETIC.search(lead):
+    text = numbers.text
+    before = numbers.before(quantity.start)
+    if before is not None:
+        gap = text[before.end() : quantity.start]
+        if _concludes(gap):
             return True
-    if _WORKING_AFTER.match(text[quantity.end :]):
+        # "6 replicas, 24 GPUs" after a result; "1,000 times 64 bytes, about 64 GB" after a sum.
+        restated = results and results[-1].end >= before.end()
+        if _RESTATES.match(gap) and (restated or numbers.first_operator < before.start()):
+            return True
+    if _WORKING_AFTER.match(text, quantity.end):
         return True
-    opening = text[: quantity.start]
     return bool(
         previous
+        and before is None
         and _NUMBER.search(previous)
-        and not before
-        and _OPENS_WITH_CONCLUSION.match(opening)
+        and _OPENS_WITH_CONCLUSION.match(text, 0, quantity.start)
     )
 
 
@@ -338,7 +368,7 @@ def _qualifier(quantity: Quantity, text: str) -> str | None:
 
 def _figures(transcript: Transcript) -> list[_Figure]:
     sentences = candidate_sentences(transcript)
-    heard = _interviewer_figures(transcript)
+    heard = _Heard(transcript)
     figures = []
     for index, sentence in enumerate(sentences):
         context = set(sentence.stems)
@@ -349,11 +379,12 @@ def _figures(transcript: Transcript) -> list[_Figure]:
         same_turn = index and sentences[index - 1].turn_id == sentence.turn_id
         previous = sentences[index - 1].text if same_turn else None
         results: list[Quantity] = []
+        numbers = _Numbers.of(sentence.text)
         for quantity in extract_quantities(sentence.text):
-            derived = _derived(quantity, sentence.text, previous, results)
+            derived = _derived(quantity, numbers, previous, results)
             if derived:
                 results.append(quantity)
-            if _repeated(quantity, heard.get(sentence.turn_id, [])):
+            if heard.repeats(quantity, sentence.turn_id):
                 continue
             figures.append(
                 _Figure(
@@ -440,16 +471,24 @@ def _check_one(
 def _period(estimate: ReferenceEstimate) -> float | None:
     """The period a unit ("USD/month") or, for an amount, a name ("... per year") counts over."""
     _, slash, denominator = estimate.unit.partition("/")
-    words = [denominator.strip().lower()] if slash else re.findall(r"[a-z]+", estimate.name.lower())
-    return next((_PERIOD_WORDS[w] for w in words if w in _PERIOD_WORDS), None)
+    words = [denominator.strip()] if slash else re.findall(r"[a-z]+", estimate.name.lower())
+    # In a name only the period words count ("per year"), not "s" or "min" in passing.
+    words = words if slash else [w for w in words if len(w) > 2]
+    return next((seconds for w in words if (seconds := seconds_in(w)) is not None), None)
 
 
 def _said(item: StatedInput) -> str:
     return f'{item.name} = {item.value:g} (the interviewer said "{item.said}")'
 
 
-def check_estimates(problem: Problem, transcript: Transcript) -> list[EstimateResult]:
-    sessions = session_estimates(problem, transcript)
+def check_estimates(
+    problem: Problem,
+    transcript: Transcript,
+    references: list[SessionEstimate] | None = None,
+) -> list[EstimateResult]:
+    """The check of every reference estimate; ``references`` are this session's, when the
+    caller already has them (:func:`rubrics.session_inputs.session_estimates`)."""
+    sessions = references if references is not None else session_estimates(problem, transcript)
     targets: dict[str, _Target | None] = {}
     for session in sessions:
         spec = parse_unit(session.estimate.unit)

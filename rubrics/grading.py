@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cache
@@ -33,6 +34,7 @@ from rubrics.scorecard import (
     Scorecard,
     recommend,
 )
+from rubrics.session_inputs import session_estimates
 from rubrics.text import candidate_sentences
 from rubrics.timing import score_time_management, time_rows
 from rubrics.topicality import check_topicality
@@ -128,6 +130,7 @@ def build_context(
     cleaned, findings = strip_injections(transcript)
     sentences = candidate_sentences(cleaned)
     echo = EchoCheck(cleaned, problem)
+    references = session_estimates(problem, cleaned)
     own = [
         s
         for s in sentences
@@ -141,7 +144,8 @@ def build_context(
         sentences=sentences,
         own_sentences=own,
         coverage=cover_key_points(problem, own, where),
-        estimates=check_estimates(problem, cleaned),
+        references=references,
+        estimates=check_estimates(problem, cleaned, references),
         time_rows=time_rows(cleaned, plan),
         injections=findings,
         echo=echo,
@@ -165,7 +169,10 @@ async def grade(
     rubric = rubric or load_rubric()
     plan = plan or load_phase_plan()
     report = progress or (lambda dimension, status: None)
-    context = build_context(transcript, problem, rubric, plan, bank or _default_bank())
+    # Reading a long transcript is CPU work: keep it off the event loop that serves requests.
+    context = await asyncio.to_thread(
+        build_context, transcript, problem, rubric, plan, bank or _default_bank()
+    )
     level = transcript.level
 
     judged, cost = await judge.judge(context, rubric.judged_dimensions, report)

@@ -23,6 +23,7 @@ Each dimension gets a strength between 0 and 1, mapped to the 1-4 scale by :data
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from rubrics.coverage import FLOW, buzzword_count, explains, is_substantive
@@ -192,10 +193,14 @@ class HeuristicJudge:
     async def judge(
         self, context: GradingContext, dimensions: list[Dimension], progress: Progress
     ) -> tuple[dict[str, JudgedDimension], Cost]:
-        results = {}
+        # The counting is CPU work: off the event loop, then progress is told on it.
+        results = await asyncio.to_thread(
+            lambda: {
+                dimension.id: self.judge_one(context, dimension.id) for dimension in dimensions
+            }
+        )
         for dimension in dimensions:
             progress(dimension.id, "started")
-            results[dimension.id] = self.judge_one(context, dimension.id)
             progress(dimension.id, "done")
         return results, Cost()
 

@@ -19,6 +19,7 @@ from rubrics.estimation import EstimateResult
 from rubrics.injection import InjectionFinding
 from rubrics.rubric import Dimension, Rubric
 from rubrics.scorecard import Cost, Evidence, TimeRow
+from rubrics.session_inputs import SessionEstimate
 from rubrics.text import Sentence
 from rubrics.topicality import Topicality
 from rubrics.transcript import Transcript
@@ -37,6 +38,7 @@ class GradingContext:
     sentences: list[Sentence]  # every candidate sentence
     own_sentences: list[Sentence]  # the candidate's own: no echoes, no lists of keywords
     coverage: dict[str, PhaseCoverage]
+    references: list[SessionEstimate]  # the reference estimates recomputed for this session
     estimates: list[EstimateResult]
     time_rows: list[TimeRow]
     injections: list[InjectionFinding]

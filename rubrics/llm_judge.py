@@ -34,7 +34,6 @@ from rubrics.judge import GradingContext, JudgedDimension, Progress
 from rubrics.judge_clients import JudgeClient, message_of
 from rubrics.rubric import Dimension
 from rubrics.scorecard import Cost, Evidence
-from rubrics.session_inputs import session_estimates
 
 __all__ = ["JUDGE_PROMPT_VERSION", "DimensionGrade", "LLMJudge", "grade_schema"]
 
@@ -146,7 +145,7 @@ class LLMJudge:
             problem=context.problem,
             level=level,
             level_expectation=getattr(context.problem.level_expectations, level),
-            estimates=session_estimates(context.problem, transcript),
+            estimates=context.references,
             time_rows=context.time_rows,
             turns=turns,
             notes=neutralise_delimiters(transcript.notes, marker),

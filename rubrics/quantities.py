@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-__all__ = ["Quantity", "UnitSpec", "extract_quantities", "parse_unit", "stem"]
+__all__ = [
+    "Quantity",
+    "UnitSpec",
+    "extract_quantities",
+    "parse_unit",
+    "seconds_in",
+    "stem",
+    "unit_factor",
+]
 
 _SCALE_WORDS = {
     "thousand": 1e3,
@@ -164,6 +172,31 @@ class Quantity:
 
 def _time_factor(word: str) -> float | None:
     return _SECONDS.get(word.lower().rstrip("."))
+
+
+_PERIOD_ADJECTIVES = {
+    "hourly": "hour",
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "yearly": "year",
+    "annual": "year",
+    "annually": "year",
+    "mo": "month",
+    "yr": "year",
+}
+
+
+def seconds_in(word: str) -> float | None:
+    """Seconds in a unit of time as words name it: "s", "min", "days", "monthly", "annual"."""
+    word = word.lower().rstrip(".")
+    return _time_factor(_PERIOD_ADJECTIVES.get(word, word))
+
+
+def unit_factor(word: str) -> float | None:
+    """A size or duration unit in its kind's base unit (bytes, seconds): "gb", "ms", "days"."""
+    word = word.lower()
+    return _BYTES.get(word) if word in _BYTES and word != "b" else seconds_in(word)
 
 
 def parse_unit(unit: str) -> UnitSpec | None:

@@ -113,6 +113,15 @@ class Incompleteness(BaseModel):
     total: int
     causes: list[str] = Field(description="each unscored dimension and why")
 
+    @classmethod
+    def of(cls, dimensions: list[DimensionScore]) -> Incompleteness:
+        unscored = [d for d in dimensions if d.score is None]
+        return cls(
+            unscored=len(unscored),
+            total=len(dimensions),
+            causes=[f"{d.title}: {d.error or 'not graded'}" for d in unscored],
+        )
+
     @computed_field
     @property
     def message(self) -> str:
@@ -163,12 +172,7 @@ class Scorecard(BaseModel):
             self.recommendation = None
             self.score = None
         if not self.complete and self.incomplete is None:
-            unscored = [d for d in self.dimensions if d.score is None]
-            self.incomplete = Incompleteness(
-                unscored=len(unscored),
-                total=len(self.dimensions),
-                causes=[f"{d.title}: {d.error or 'not graded'}" for d in unscored],
-            )
+            self.incomplete = Incompleteness.of(self.dimensions)
         return self
 
     def dimension(self, dimension_id: str) -> DimensionScore:
@@ -216,11 +220,7 @@ def incompleteness(rubric: Rubric, dimensions: list[DimensionScore]) -> Incomple
     core = [d for d in unscored if d.id in rule.core_dimensions]
     if not unscored or (unscored_share <= rule.incomplete_unscored_weight and not core):
         return None
-    return Incompleteness(
-        unscored=len(unscored),
-        total=len(dimensions),
-        causes=[f"{d.title}: {d.error or 'not graded'}" for d in unscored],
-    )
+    return Incompleteness.of(dimensions)
 
 
 def recommend(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from problems.arithmetic import ArithmeticError_
 from problems.models import Problem, ReferenceEstimate
 from rubrics.echo import content_stems
-from rubrics.quantities import Quantity, extract_quantities, stem
+from rubrics.quantities import Quantity, extract_quantities, seconds_in, stem, unit_factor
 from rubrics.text import split_sentences
 from rubrics.transcript import Transcript
 
@@ -81,17 +81,6 @@ class _InputKind:
     unit: float = 1.0  # base units per the input's unit (days: 86400 s, gb: 1e9 bytes)
 
 
-_PERIODS = {
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "min": 60,
-    "minute": 60,
-    "hour": 3600,
-    "day": 86400,
-    "week": 604800,
-    "month": 2_592_000,
-}
 _CONSTANT = re.compile(
     r"^(?:seconds|minutes|hours|days|weeks|months|years|workdays|working_hours)"
     r"(?:_per_(?:second|minute|hour|day|week|month|year))?$"
@@ -109,21 +98,6 @@ _RULES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
 )  # fmt: skip
 
 
-_UNITS = {
-    "ms": 1e-3,
-    "s": 1,
-    "seconds": 1,
-    "min": 60,
-    "minutes": 60,
-    "hours": 3600,
-    "days": 86400,
-    "kb": 1e3,
-    "mb": 1e6,
-    "gb": 1e9,
-    "tb": 1e12,
-}
-
-
 def _input_kind(name: str) -> _InputKind | None:
     """None for constants (seconds per day) and inputs no figure can state."""
     if _CONSTANT.match(name):
@@ -132,11 +106,11 @@ def _input_kind(name: str) -> _InputKind | None:
     for pattern, kinds in _RULES:
         if pattern.search(name):
             per = re.search(r"_per_([a-z]+)$", name)
-            period = _PERIODS.get(per.group(1), 1.0) if per else 1.0
+            period = (seconds_in(per.group(1)) or 1.0) if per else 1.0
             if "duration" in kinds:
-                unit = _UNITS.get(words[0] if "_per_" in name else words[-1], 1.0)
+                unit = unit_factor(words[0] if "_per_" in name else words[-1]) or 1.0
             else:
-                unit = next((_UNITS[word] for word in words if word in _UNITS), 1.0)
+                unit = next((f for word in words if (f := unit_factor(word)) is not None), 1.0)
             return _InputKind(kinds, period, unit if kinds & {"duration", "bytes"} else 1.0)
     return _InputKind(frozenset({"count"}))
 
