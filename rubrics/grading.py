@@ -24,6 +24,7 @@ from rubrics.coverage import cover_key_points, is_keyword_salad
 from rubrics.echo import EchoCheck
 from rubrics.estimation import check_estimates
 from rubrics.evidence import check_evidence
+from rubrics.export import figure
 from rubrics.injection import strip_injections
 from rubrics.judge import GradingContext, Judge, JudgedDimension, Progress
 from rubrics.rubric import Dimension, Rubric, load_rubric
@@ -51,11 +52,16 @@ def _missed_key_points(context: GradingContext, dimension: Dimension) -> list[st
         return list(context.coverage[dimension.id].missed)
     if dimension.id == "quantification":
         return [
-            f"an estimate of the {row.name} ({row.expected_low:g}-{row.expected_high:g} {row.unit})"
+            f"a worked estimate of the {row.name} ({_range(row.expected_low, row.expected_high)} "
+            f"{row.unit})"
             for row in context.estimates
-            if row.status != "right"
+            if row.status not in {"right", "given"}
         ]
     return []
+
+
+def _range(low: float, high: float) -> str:
+    return figure(low) if low == high else f"{figure(low)}-{figure(high)}"
 
 
 def _improvement(score: DimensionScore, dimension: Dimension) -> str:
