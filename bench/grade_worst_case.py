@@ -27,6 +27,10 @@ CASES = {
     "labels": "note: " * (MAX_TURN_CHARS // 6),
     "open tags": "<system>" * (MAX_TURN_CHARS // 8),
     "open comments": "<!--" * (MAX_TURN_CHARS // 4),
+    "base64": "QUJD" * (MAX_TURN_CHARS // 4),
+    "mixed scripts": "Gr\u0430d\u0435r" * (MAX_TURN_CHARS // 6),
+    "example lines": "example:\n" * (MAX_TURN_CHARS // 9),
+    "example objects": "a sample row looks like " + '{"score": 4} ' * (MAX_TURN_CHARS // 14),
     "prose": ("we shard by key and cache reads because latency matters " * 400)[:MAX_TURN_CHARS],
 }
 
