@@ -325,7 +325,11 @@ class HeuristicJudge:
         strength = 0.45 * coverage + 0.55 * _capped(len(questions), 3)
         if not coverage:
             strength = min(strength, 0.54)  # questions, but none about what changes the design
-        return strength, f"{said}; asked {len(questions)} questions", _evidence(hits + questions)
+        return (
+            strength,
+            f"{said}; asked {len(questions)} question{'' if len(questions) == 1 else 's'}",
+            _evidence(hits + questions),
+        )
 
     def _requirements(self, context: GradingContext):
         coverage, said, hits = self._coverage(context, "requirements")

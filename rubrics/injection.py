@@ -488,24 +488,28 @@ def _disguised_spans(text: str) -> list[tuple[int, int, str]]:
     spans = []
     for line in re.finditer(r"[^\n]+", text):
         body = line[0]
-        leet = {m[0].lower().translate(_LEET) for m in _LEET_TOKEN.finditer(body)}
-        if leet & _LEET_WORDS:
+        # A disguised word or token takes its sentence; a line all in rot13 or backwards, the line.
+        found = [
+            m for m in _LEET_TOKEN.finditer(body) if m[0].lower().translate(_LEET) in _LEET_WORDS
+        ]
+        found += [m for m in _BASE64.finditer(body) if _base64_attempt(m[0])]
+        for sentence in _SENTENCE.finditer(body):
+            if any(sentence.start() <= m.start() < sentence.end() for m in found):
+                spans.append((line.start() + sentence.start(), line.start() + sentence.end(), kind))
+        encoded = not found and _unreadable(body)
+        if encoded and (
+            _decoded_attempt(codecs.decode(body, "rot13")) or _decoded_attempt(body[::-1])
+        ):
             spans.append((line.start(), line.end(), kind))
-            continue
-        for token in _BASE64.finditer(body):
-            try:
-                decoded = base64.b64decode(token[0] + "=" * (-len(token[0]) % 4)).decode("ascii")
-            except (binascii.Error, UnicodeDecodeError, ValueError):
-                continue
-            if decoded.isprintable() and _decoded_attempt(decoded):
-                spans.append((line.start(), line.end(), kind))
-                break
-        else:
-            if _unreadable(body) and (
-                _decoded_attempt(codecs.decode(body, "rot13")) or _decoded_attempt(body[::-1])
-            ):
-                spans.append((line.start(), line.end(), kind))
     return spans
+
+
+def _base64_attempt(token: str) -> bool:
+    try:
+        decoded = base64.b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    return decoded.isprintable() and _decoded_attempt(decoded)
 
 
 _HIRING_DOMAIN = re.compile(
@@ -638,10 +642,17 @@ def _find_spans(text: str, decode: bool = True) -> list[tuple[int, int, str]]:
     for start, end, _ in spans:
         masked[start:end] = " " * (end - start)
     text = "".join(masked)
-    for group in _BRACKETS.finditer(text):  # an aside in brackets goes whole
+    asides = []
+    for group in _BRACKETS.finditer(text):  # an aside in brackets goes whole, and only it
         kinds = _phrase_kind(group.group(0)[1:-1])
         if kinds:
-            spans.append((group.start(), group.end(), kinds[0][2]))
+            asides.append((group.start(), group.end(), kinds[0][2]))
+    spans += asides
+    if asides:
+        masked = list(text)
+        for start, end, _ in asides:
+            masked[start:end] = " " * (end - start)
+        text = "".join(masked)
     for sentence in _SENTENCE.finditer(text):
         body = sentence.group(0)
         for start, end, kind in _phrase_kind(body):
