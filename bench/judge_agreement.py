@@ -205,17 +205,34 @@ def main(argv: list[str] | None = None) -> None:
         default="all",
         help="labelled: the set the heuristic was tuned on; fresh: written after, never tuned on",
     )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        action="append",
+        default=[],
+        help="a folder of transcripts with a manifest.json (see tests/rubrics/LABELLING.md), "
+        "measured instead of --set; may be given more than once",
+    )
     parser.add_argument("--quiet", action="store_true", help="only the agreement figures")
     args = parser.parse_args(argv)
+    for directory in args.dir:
+        if not (directory / "manifest.json").is_file():
+            parser.error(f"{directory} has no manifest.json")
     judge = choose_judge(Settings(), args.judge, samples=args.samples)
     bank = load_bank()
     print(f"judge: {judge.name} ({judge.prompt_version})")
-    names = list(SETS) if args.set == "all" else [args.set]
-    for name in names:
+    if args.dir:
+        sets = {str(directory): directory for directory in args.dir}
+    else:
+        sets = {name: SETS[name] for name in (list(SETS) if args.set == "all" else [args.set])}
+    for name, directory in sets.items():
         started = time.perf_counter()
-        cards = asyncio.run(_grade_set(SETS[name], judge, bank))
+        try:
+            cards = asyncio.run(_grade_set(directory, judge, bank))
+        except (KeyError, ValueError, OSError) as exc:  # a bad manifest row or transcript
+            parser.error(f"{directory}: {type(exc).__name__}: {exc}")
         elapsed = time.perf_counter() - started
-        _report(name, SETS[name], cards, args.quiet)
+        _report(name, directory, cards, args.quiet)
         calls = sum(card.cost.calls for card in cards.values())
         dollars = sum(card.cost.cost_usd for card in cards.values())
         print(f"graded {len(cards)} in {elapsed:.2f} s; {calls} model calls, ${dollars:.4f}")

@@ -102,7 +102,8 @@ DESIGN_VERB = re.compile(
     r"|embeds?|embedding|retriev\w*|rerank\w*|filters?|dedup\w*|claims?|acks?|sits?|lives?"
     r"|talks? to|owns?|maps?|points? to|tracks?|records?|appends?|replays?|polls?|pushes"
     r"|pulls?|subscribes?|notif(?:y|ies)|drains?|throttles?|limits?|sheds?|spreads?|pins?"
-    r"|prefetch\w*|precomputes?|builds?|rebuilds?|swaps?|promotes?|rolls? back|signs?)\b",
+    r"|prefetch\w*|precomputes?|builds?|rebuilds?|swaps?|promotes?|rolls? back|signs?"
+    r"|go(?:es)? in(?:to)?|put in(?:to)?|stored|saved|persist\w*|lands? in|moves?|flips?)\b",
     re.IGNORECASE,
 )
 

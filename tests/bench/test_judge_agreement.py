@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import bench.judge_agreement as bench
 from bench.judge_agreement import Agreement, agreement, kendall_tau_b
 from interviewer.usage import Usage
@@ -71,3 +73,23 @@ def test_an_llm_judge_with_samples_reports_the_spread(monkeypatch, capsys):
     assert "judge: openai:fake (judge.v2)" in out
     assert "sample spread per dimension: mean 2.00, max 2" in out
     assert "model calls" in out
+
+
+def test_any_folder_with_a_manifest_can_be_measured(tmp_path, capsys):
+    source = bench.SETS["fresh"]
+    row = json.loads((source / "manifest.json").read_text())[0]
+    (tmp_path / row["file"]).write_text((source / row["file"]).read_text())
+    (tmp_path / "manifest.json").write_text(json.dumps([row]))
+    bench.main(["--dir", str(tmp_path), "--quiet"])
+    out = capsys.readouterr().out
+    assert f"== {tmp_path}: 1 transcripts on 1 problems" in out and "graded 1 in" in out
+
+
+def test_a_folder_without_a_manifest_or_with_a_bad_row_is_a_one_line_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--dir", str(tmp_path)])
+    assert exit_.value.code == 2 and "has no manifest.json" in capsys.readouterr().err
+    (tmp_path / "manifest.json").write_text(json.dumps([{"file": "x.json"}]))
+    with pytest.raises(SystemExit):
+        bench.main(["--dir", str(tmp_path)])
+    assert "KeyError" in capsys.readouterr().err

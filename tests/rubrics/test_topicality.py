@@ -63,3 +63,15 @@ def test_an_answer_about_the_problem_is_not_pasted():
     ) + said("deep_dive", "The sliding window weighs the previous window's count by overlap.")
     topicality = check_topicality(problem, design, BANK)
     assert not topicality.pasted and topicality.fit > topicality.closest_fit
+
+
+def test_a_concept_placed_somewhere_is_said_about_not_dropped_in_passing():
+    problem = BANK.get("model-registry")
+    placed = said(
+        "high_level_design",
+        "Lineage goes in the metadata JSON: dataset name, git commit and training parameters.",
+        "A promotion API moves a version from staging to canary to prod.",
+    )
+    assert "high_level_design" not in missing_concepts(problem, placed)
+    passing = said("high_level_design", "Lineage too.", "Staging, canary and prod as well.")
+    assert "high_level_design" in missing_concepts(problem, passing)
