@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.settings import Settings
+from core.wiring import choose_judge
 from problems.loader import load_bank
 from rubrics.grading import grade
-from rubrics.registry import choose_judge
 from rubrics.rubric import RECOMMENDATIONS
 from rubrics.scorecard import Scorecard
 from tests.rubrics.labelled_set import FRESH, LABELLED, RANK, Labelled, load_transcript, manifest

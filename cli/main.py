@@ -111,7 +111,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from cli.grade import GradeError, grade_file
-    from rubrics.registry import UnknownModelError, choose_judge
+    from core.wiring import UnknownModelError, choose_judge
 
     try:
         judge = choose_judge(_settings(), args.judge, samples=args.samples)

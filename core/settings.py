@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = Field(
+        default=None, description="Anthropic's API through a proxy or gateway; empty is direct."
+    )
     interviewer_model: str = Field(
         default="",
         description="provider:model for the interviewer; empty picks from the configured keys.",
@@ -53,7 +56,7 @@ class Settings(BaseSettings):
         default=300_000, ge=1000, description="Tokens one session may spend before it is stopped."
     )
     price_table: Path | None = Field(
-        default=None, description="YAML price table; empty uses interviewer/prices.yaml."
+        default=None, description="YAML price table; empty uses llm/prices.yaml."
     )
 
     offline_token_delay: float = Field(
@@ -81,7 +84,7 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be at least 16 characters and not a placeholder")
         return value
 
-    @field_validator("openai_base_url")
+    @field_validator("openai_base_url", "anthropic_base_url")
     @classmethod
     def _blank_base_url_is_none(cls, value: str | None) -> str | None:
         return value or None

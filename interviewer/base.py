@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from interviewer.conversation import Conversation
-from interviewer.usage import Usage
+from llm.usage import Usage
 from problems.models import Problem
 from problems.phases import PhasePlan
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from interviewer.base import TurnContext
 from interviewer.prompts import OPENING_CUE
-from interviewer.usage import count_tokens
+from llm.usage import count_tokens
 
 __all__ = ["DEFAULT_CONTEXT_TOKENS", "chat_messages", "messages_tokens"]
 

@@ -90,7 +90,7 @@ class Conversation:
             elif state is None:
                 raise ValueError("event log does not start with session_created")
             else:
-                state._apply(event)
+                state.apply(event)
             state.last_seq = event.seq
         if state is None:
             raise ValueError("event log is empty")
@@ -111,10 +111,10 @@ class Conversation:
     def extend(self, events: Iterable[SessionEvent]) -> None:
         """Apply events that follow on from this state's log."""
         for event in events:
-            self._apply(event)
+            self.apply(event)
             self.last_seq = event.seq
 
-    def _apply(self, event: SessionEvent) -> None:
+    def apply(self, event: SessionEvent) -> None:
         data = event.data
         match event.type:
             case EventType.CANDIDATE_MESSAGE:

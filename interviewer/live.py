@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from interviewer.feed import EventId, FeedBuilder, FeedEvent, in_order, token_events
 from interviewer.service import InterviewService
 from interviewer.turn_events import ReplyCompleted, ReplyFailed, ReplyInterrupted, TokenStreamed
-from interviewer.usage import token_counter_name
+from llm.usage import token_counter_name
 from storage.events import EventType, SessionEvent, SessionRecord
 
 __all__ = ["LiveTurn", "TurnManager"]

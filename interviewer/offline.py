@@ -14,7 +14,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from interviewer.base import ReplyMeta, TurnContext
-from interviewer.usage import Usage, count_tokens
+from llm.usage import Usage, count_tokens
 from problems.models import HiddenFact, Problem
 
 __all__ = ["GOAL_TURNS", "OfflineInterviewer", "compose_reply", "matching_facts"]

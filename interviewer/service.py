@@ -34,7 +34,8 @@ from interviewer.turn_events import (
     TurnEvent,
     TurnNotAllowedError,
 )
-from interviewer.usage import PriceTable, Usage, load_price_table
+from llm.prices import PriceTable, load_price_table
+from llm.usage import Usage
 from problems.loader import ProblemBank
 from problems.phases import SESSION_LENGTHS, PhasePlan
 from storage.events import EventType, SessionEvent, SessionRecord, SessionStore
@@ -68,7 +69,7 @@ async def _inline(function, *args, **kwargs):
 def _applied(state: Conversation, events: list[SessionEvent]) -> Conversation:
     """``state`` with ``events`` (just appended to its log) applied."""
     for event in events:
-        state._apply(event)
+        state.apply(event)
         state.last_seq = event.seq
     return state
 
@@ -220,7 +221,7 @@ class InterviewService:
         for event in due:
             seq += 1
             # A provisional seq: above everything in the state, below whatever comes next.
-            state._apply(SessionEvent("", seq, event.type, event.at, event.data))
+            state.apply(SessionEvent("", seq, event.type, event.at, event.data))
             state.last_seq = seq
         return state, items
 
@@ -343,7 +344,7 @@ class InterviewService:
             if not claim:
                 return items
             seq = state.last_seq + 1  # the message's seq once appended
-            state._apply(SessionEvent("", seq, EventType.CANDIDATE_MESSAGE, now, data))
+            state.apply(SessionEvent("", seq, EventType.CANDIDATE_MESSAGE, now, data))
             state.last_seq = seq
             status, claim_items = self._claim_items(state, now, False, single_process)
             claimed.append((status, state, len(items)))

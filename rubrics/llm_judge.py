@@ -28,16 +28,26 @@ from typing import Annotated
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from interviewer.usage import PriceTable, Usage, load_price_table
+from llm import (
+    DEFAULT_RETRY,
+    Model,
+    ProviderError,
+    RetryPolicy,
+    StructuredPrompt,
+    Usage,
+    call_with_retry,
+)
+from llm.prices import PriceTable, load_price_table
 from rubrics.injection import neutralise_delimiters
 from rubrics.judge import GradingContext, JudgedDimension, Progress
-from rubrics.judge_clients import JudgeClient, message_of
 from rubrics.rubric import Dimension
 from rubrics.scorecard import Cost, Evidence
 
 __all__ = ["JUDGE_PROMPT_VERSION", "DimensionGrade", "LLMJudge", "grade_schema"]
 
 JUDGE_PROMPT_VERSION = "judge.v2"
+TOOL_NAME = "record_grade"
+MAX_OUTPUT_TOKENS = 900
 _PROMPTS = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("prompts")),
     undefined=StrictUndefined,
@@ -100,7 +110,7 @@ class _Unscored(Exception):
 class LLMJudge:
     def __init__(
         self,
-        client: JudgeClient,
+        model: Model,
         *,
         concurrency: int = 4,
         timeout: float = 60.0,
@@ -108,11 +118,15 @@ class LLMJudge:
         price_table: PriceTable | None = None,
         marker: str | None = None,
         warm_cache: bool = True,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep=asyncio.sleep,
     ) -> None:
         if samples < 1:
             raise ValueError("samples must be at least 1")
-        self.client = client
-        self.name = client.model_id
+        self.model = model
+        self.name = str(model.id)
+        self.retry = retry
+        self.sleep = sleep
         self.prompt_version = JUDGE_PROMPT_VERSION
         self.concurrency = concurrency
         self.timeout = timeout
@@ -204,23 +218,26 @@ class LLMJudge:
         messages = [{"role": "user", "content": request}]
         temperature = 0.0 if self.samples == 1 else 0.7
         for attempt in range(2):
+            prompt = StructuredPrompt(
+                system=system,
+                shared=shared,
+                messages=tuple(messages),
+                schema=grade_schema(),
+                schema_name=TOOL_NAME,
+                description="Record the grade of one rubric dimension.",
+                max_tokens=MAX_OUTPUT_TOKENS,
+                temperature=temperature,
+                cache_key=cache_key,
+                timeout=self.timeout,
+            )
             try:
-                reply = await asyncio.wait_for(
-                    self.client.structured(
-                        system=system,
-                        shared=shared,
-                        messages=messages,
-                        schema=grade_schema(),
-                        timeout=self.timeout,
-                        temperature=temperature,
-                        cache_key=cache_key,
-                    ),
-                    timeout=self.timeout,
+                reply = await call_with_retry(
+                    lambda prompt=prompt: self._attempt(prompt), policy=self.retry, sleep=self.sleep
                 )
-            except TimeoutError:
-                raise _Unscored(f"the judge timed out after {self.timeout:g} s") from None
-            except Exception as exc:
-                raise _Unscored(f"the judge call failed: {message_of(exc)}") from None
+            except ProviderError as exc:
+                own = exc.message.startswith("the judge")  # its own timeout
+                message = exc.message if own else f"the judge call failed: {exc.message}"
+                raise _Unscored(message) from None
             usages.append(reply.usage)
             try:
                 if reply.refusal:
@@ -240,6 +257,13 @@ class LLMJudge:
                 ]
         raise AssertionError("unreachable")
 
+    async def _attempt(self, prompt: StructuredPrompt):
+        """One call, cut off at the judge's timeout (which is not retried)."""
+        try:
+            return await asyncio.wait_for(self.model.structured(prompt), timeout=self.timeout)
+        except TimeoutError:
+            raise ProviderError(f"the judge timed out after {self.timeout:g} s") from None
+
     def _combine(self, outcomes: list[DimensionGrade | BaseException]) -> JudgedDimension:
         grades = [outcome for outcome in outcomes if isinstance(outcome, DimensionGrade)]
         errors = []
@@ -247,7 +271,7 @@ class LLMJudge:
             if isinstance(outcome, _Unscored):
                 errors.append(str(outcome))
             elif isinstance(outcome, BaseException):
-                errors.append(f"the judge failed: {message_of(outcome)}")
+                errors.append(f"the judge failed: {type(outcome).__name__}: {outcome}")
         if not grades:
             return JudgedDimension(None, error="; ".join(dict.fromkeys(errors)) or "no answer")
         scores = [grade.score for grade in grades]
@@ -277,7 +301,7 @@ class LLMJudge:
             input_tokens=total.input_tokens,
             cached_input_tokens=total.cached_input_tokens,
             output_tokens=total.output_tokens,
-            cost_usd=self.price_table.cost_usd(self.client.price_key, total),
+            cost_usd=self.price_table.cost_usd(self.model.price_key, total),
         )
 
 

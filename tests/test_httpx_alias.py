@@ -73,20 +73,10 @@ def test_the_interviewers_real_clients_go_through_respx():
     import asyncio
 
     from interviewer.base import InterviewerError
-    from interviewer.providers.anthropic_messages import AnthropicInterviewer
-    from interviewer.providers.openai_chat import OpenAIChatInterviewer
     from tests.interviewer.factories import context
+    from tests.llm.wire import anthropic_model_interviewer, openai_model_interviewer
 
-    async def no_wait(seconds):
-        return None
-
-    models = [
-        AnthropicInterviewer(model="m", api_key="k", base_url="https://escape.test", sleep=no_wait),
-        OpenAIChatInterviewer(
-            model="m", api_key="k", base_url="https://escape.test", sleep=no_wait
-        ),
-    ]
-    for model in models:
+    for model in [anthropic_model_interviewer(), openai_model_interviewer()]:
 
         async def run(model=model):
             return [piece async for piece in model.stream_reply(context(said=["Hi"]))]

@@ -95,6 +95,7 @@ def make_app(
     app.state.settings = settings
     app.state.engine = wired.engine
     app.state.service = service
+    app.state.models = wired.models
     app.state.grading = GradingService(
         store=service.store,
         scorecards=ScorecardStore(wired.engine),

@@ -8,8 +8,7 @@ import pytest
 
 import bench.judge_agreement as bench
 from bench.judge_agreement import Agreement, agreement, kendall_tau_b
-from interviewer.usage import Usage
-from rubrics.judge_clients import JudgeReply
+from llm import ModelId, StructuredReply, Usage
 from rubrics.llm_judge import LLMJudge
 from tests.rubrics.labelled_set import Labelled
 
@@ -57,11 +56,12 @@ def test_an_llm_judge_with_samples_reports_the_spread(monkeypatch, capsys):
     answers = iter([2, 3, 4] * 10_000)
 
     class Client:
-        model_id = price_key = "openai:fake"
+        id = ModelId("openai", "fake")
+        price_key = "openai:fake"
 
-        async def structured(self, **kwargs):
+        async def structured(self, prompt):
             text = json.dumps({"evidence": [], "reasoning": "r", "score": next(answers)})
-            return JudgeReply(text, Usage(input_tokens=100, output_tokens=10))
+            return StructuredReply(text, Usage(input_tokens=100, output_tokens=10))
 
     def fake_choose(settings, name, *, samples=1):
         assert name == "openai:fake" and samples == 3

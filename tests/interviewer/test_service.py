@@ -17,7 +17,7 @@ from interviewer.turn_events import (
     SessionEnded,
     TurnNotAllowedError,
 )
-from interviewer.usage import Usage
+from llm.usage import Usage
 from storage.events import EventType
 
 

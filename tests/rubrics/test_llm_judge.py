@@ -13,10 +13,12 @@ import pytest
 import respx
 from pydantic import ValidationError
 
-from interviewer.usage import Usage
+from llm import Credentials, ModelId, StructuredReply, Usage
+from llm.anthropic_models import AnthropicModel
+from llm.clients import anthropic_client, openai_client
+from llm.openai_models import OpenAIModel
 from problems.loader import load_bank
 from rubrics.grading import grade
-from rubrics.judge_clients import AnthropicJudgeClient, JudgeReply, OpenAIJudgeClient
 from rubrics.llm_judge import DimensionGrade, LLMJudge, grade_schema
 from rubrics.rubric import load_rubric
 from rubrics.transcript import Transcript
@@ -95,12 +97,16 @@ def grade_json(score=3, evidence=None, reasoning="Tied to the descriptors.") -> 
     return json.dumps({"evidence": evidence or [], "reasoning": reasoning, "score": score})
 
 
+async def no_wait(seconds):
+    return None
+
+
 def openai_judge(**kwargs) -> LLMJudge:
-    client = OpenAIJudgeClient(
-        model="gpt-test", api_key="sk-test", base_url="https://openai.test/v1", max_retries=0
+    client = openai_client(
+        Credentials(openai_api_key="sk-test", openai_base_url="https://openai.test/v1")
     )
-    client.price_key = "openai:gpt-4.1-mini"  # priced, unlike a bare base URL
-    return LLMJudge(client, **kwargs)
+    model = OpenAIModel("gpt-test", client, price_key="openai:gpt-4.1-mini")  # priced
+    return LLMJudge(model, sleep=no_wait, **kwargs)
 
 
 def run_grade(judge, source: Transcript | None = None):
@@ -277,11 +283,11 @@ def test_every_call_failing_gives_no_recommendation_and_no_score():
     )
 
     class Broken(FakeClient):
-        async def structured(self, **kwargs):
-            self.calls.append(kwargs)
+        async def structured(self, prompt):
+            self.calls.append(prompt)
             if len(self.calls) % 4 == 0:
-                return JudgeReply("", Usage(), refusal="I can't help with that")
-            return JudgeReply(next(failures), Usage(input_tokens=10, output_tokens=5))
+                return StructuredReply("", Usage(), refusal="I can't help with that")
+            return StructuredReply(next(failures), Usage(input_tokens=10, output_tokens=5))
 
     card = run_grade(LLMJudge(Broken(delay=0)))
 
@@ -329,9 +335,10 @@ def test_a_real_quote_that_is_not_evidence_for_the_dimension_is_dropped_and_capp
 
 
 class FakeClient:
-    """A judge client that counts how many calls are in flight at once."""
+    """A model that answers structured calls and counts how many are in flight at once."""
 
-    model_id = price_key = "openai:fake"
+    id = ModelId("openai", "fake")
+    price_key = "openai:fake"
 
     def __init__(self, answers=None, delay=0.01, pass_call=False):
         self.in_flight = 0
@@ -341,13 +348,11 @@ class FakeClient:
         self.delay = delay
         self.pass_call = pass_call
 
-    async def structured(
-        self, *, system, shared, messages, schema, timeout, temperature, cache_key
-    ):
+    async def structured(self, prompt):
         self.in_flight += 1
         self.most = max(self.most, self.in_flight)
-        call = {"system": system, "shared": shared, "messages": messages}
-        call |= {"temperature": temperature, "cache_key": cache_key}
+        call = {"system": prompt.system, "shared": prompt.shared, "messages": prompt.messages}
+        call |= {"temperature": prompt.temperature, "cache_key": prompt.cache_key}
         self.calls.append(call)
         try:
             await asyncio.sleep(self.delay)
@@ -355,7 +360,7 @@ class FakeClient:
                 text = self.answers(call if self.pass_call else len(self.calls))
             else:
                 text = grade_json(2)
-            return JudgeReply(text, Usage(input_tokens=100, output_tokens=10))
+            return StructuredReply(text, Usage(input_tokens=100, output_tokens=10))
         finally:
             self.in_flight -= 1
 
@@ -374,9 +379,9 @@ def test_one_call_warms_the_prompt_cache_before_the_fan_out():
     starts: list[int] = []
     original = client.structured
 
-    async def recording(**kwargs):
+    async def recording(prompt):
         starts.append(client.in_flight)
-        return await original(**kwargs)
+        return await original(prompt)
 
     client.structured = recording
     run_grade(LLMJudge(client, concurrency=16))
@@ -513,10 +518,10 @@ def test_anthropic_is_forced_to_call_the_grading_tool_with_a_cached_prefix(respx
             },
         )
     )
-    client = AnthropicJudgeClient(
-        model="claude-test", api_key="k", base_url="https://anthropic.test", max_retries=0
+    client = anthropic_client(
+        Credentials(anthropic_api_key="k", anthropic_base_url="https://anthropic.test")
     )
-    card = run_grade(LLMJudge(client), source)
+    card = run_grade(LLMJudge(AnthropicModel("claude-test", client), sleep=no_wait), source)
 
     assert card.dimension("deep_dive").score == 4
     body = json.loads(route.calls[0].request.content)

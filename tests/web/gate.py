@@ -6,7 +6,7 @@ import asyncio
 import threading
 
 from interviewer.base import ReplyMeta
-from interviewer.usage import Usage
+from llm.usage import Usage
 
 
 class Gate:

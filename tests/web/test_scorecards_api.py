@@ -109,9 +109,9 @@ def test_grading_needs_an_ended_session_with_something_said(client, clock):
 def test_a_judge_that_is_not_configured_is_a_422(client, clock):
     session_id = played_session(client, clock, "url-shortener__weak.json")
     for judge, message in [
-        ("gpt-4", "should be offline"),
-        ("openai:gpt-4.1", "needs OPENAI_API_KEY"),
-        ("acme:model", "unknown judge"),
+        ("gpt4", "gpt4 is not provider:model"),
+        ("gpt-4.1", "openai:gpt-4.1 needs OPENAI_API_KEY"),
+        ("acme:model", "unknown provider 'acme'"),
     ]:
         response = client.post(f"/api/sessions/{session_id}/scorecard", json={"judge": judge})
         assert response.status_code == 422 and message in response.json()["detail"]

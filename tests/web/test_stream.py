@@ -99,15 +99,10 @@ def test_a_provider_failure_streams_an_error_event_and_keeps_the_turn(settings, 
     import respx
     from fastapi.testclient import TestClient
 
-    from interviewer.providers.openai_chat import OpenAIChatInterviewer
+    from tests.llm.wire import openai_model_interviewer
     from web.app import make_app
 
-    async def no_wait(seconds):
-        return None
-
-    interviewer = OpenAIChatInterviewer(
-        model="m", api_key="k", base_url="https://openai.test/v1", sleep=no_wait
-    )
+    interviewer = openai_model_interviewer("m")
     app = make_app(settings, clock=clock, interviewer=interviewer)
     with respx.mock, TestClient(app) as client:
         respx.post("https://openai.test/v1/chat/completions").respond(
@@ -128,11 +123,10 @@ def test_a_reply_cut_midway_is_stored_as_interrupted_and_can_be_retried(settings
     import respx
     from fastapi.testclient import TestClient
 
-    from interviewer.providers.openai_chat import OpenAIChatInterviewer
-    from tests.interviewer.providers.wire import openai_stream
+    from tests.llm.wire import openai_model_interviewer, openai_stream
     from web.app import make_app
 
-    interviewer = OpenAIChatInterviewer(model="m", api_key="k", base_url="https://openai.test/v1")
+    interviewer = openai_model_interviewer("m")
     app = make_app(settings, clock=clock, interviewer=interviewer)
     stream = {"content-type": "text/event-stream"}
     with respx.mock, TestClient(app) as client:

@@ -9,9 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from interviewer.registry import UnknownModelError
+from core.wiring import UnknownModelError, choose_judge
 from rubrics.export import scorecard_markdown
-from rubrics.registry import choose_judge
 from rubrics.scorecard import Scorecard
 from rubrics.service import (
     AlreadyGradingError,
@@ -88,7 +87,12 @@ async def start_grading(
     """Start grading an ended session; poll ``GET .../scorecard`` for progress."""
     body = body or GradeIn()
     try:
-        judge = choose_judge(request.app.state.settings, body.judge, samples=body.samples)
+        judge = choose_judge(
+            request.app.state.settings,
+            body.judge,
+            samples=body.samples,
+            models=request.app.state.models,
+        )
     except UnknownModelError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from None
     try:

@@ -1,8 +1,39 @@
-"""Wire-format fixtures: what the OpenAI and Anthropic streaming APIs send."""
+"""Wire-format fixtures: what the OpenAI and Anthropic streaming APIs send, and interviewers on
+real SDK clients pointed at the mocked hosts."""
 
 from __future__ import annotations
 
 import json
+
+OPENAI_BASE_URL = "https://openai.test/v1"
+ANTHROPIC_BASE_URL = "https://anthropic.test"
+
+
+async def no_wait(seconds: float) -> None:
+    return None
+
+
+def openai_model_interviewer(name: str = "m", **options):
+    """The interviewer on a real OpenAI client for ``OPENAI_BASE_URL`` (mock it with respx)."""
+    from interviewer.model_interviewer import ModelInterviewer
+    from llm import Credentials
+    from llm.clients import openai_client
+    from llm.openai_models import OpenAIModel
+
+    client = openai_client(Credentials(openai_api_key="k", openai_base_url=OPENAI_BASE_URL))
+    return ModelInterviewer(OpenAIModel(name, client), sleep=no_wait, **options)
+
+
+def anthropic_model_interviewer(name: str = "m", **options):
+    from interviewer.model_interviewer import ModelInterviewer
+    from llm import Credentials
+    from llm.anthropic_models import AnthropicModel
+    from llm.clients import anthropic_client
+
+    credentials = Credentials(anthropic_api_key="k", anthropic_base_url=ANTHROPIC_BASE_URL)
+    return ModelInterviewer(
+        AnthropicModel(name, anthropic_client(credentials)), sleep=no_wait, **options
+    )
 
 
 def sse(*blocks: str) -> bytes:

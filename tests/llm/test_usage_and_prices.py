@@ -1,4 +1,4 @@
-"""Token counting offline and the price table."""
+"""Token counting offline, both providers' usage, and the price table with its keys."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from interviewer import usage as usage_module
-from interviewer.usage import PriceTable, Usage, count_tokens, load_price_table
+from llm import usage as usage_module
+from llm.prices import PriceTable, load_price_table, price_key
+from llm.usage import Usage, count_tokens, usage_from_anthropic, usage_from_openai
 
 
 def test_tokens_are_counted_with_the_offline_cl100k_encoding():
@@ -41,3 +42,31 @@ def test_a_custom_price_table_is_validated(tmp_path: Path):
         load_price_table(path)
     path.write_text("version: 2\nprices:\n  openai:x: {input: 1, cached_input: 0.5, output: 2}\n")
     assert isinstance(load_price_table(path), PriceTable)
+
+
+def test_a_self_hosted_server_is_priced_apart_from_the_official_api():
+    assert price_key("openai:llama3", base_url="http://127.0.0.1:11434/v1") == (
+        "openai-compatible:llama3"
+    )
+    assert price_key("openai:gpt-4.1-mini") == "openai:gpt-4.1-mini"
+    assert price_key("anthropic:claude-sonnet-4-6", base_url="https://proxy.test") == (
+        "anthropic:claude-sonnet-4-6"
+    )
+
+
+def test_both_providers_usage_reads_the_same_way():
+    from types import SimpleNamespace as NS
+
+    openai = NS(
+        prompt_tokens=1200, completion_tokens=42, prompt_tokens_details=NS(cached_tokens=1024)
+    )
+    assert usage_from_openai(openai) == Usage(1200, 1024, 42)
+    anthropic = NS(
+        input_tokens=150,
+        cache_read_input_tokens=1100,
+        cache_creation_input_tokens=200,
+        output_tokens=37,
+    )
+    # The input is the uncached part, the cache reads and the cache writes together.
+    assert usage_from_anthropic(anthropic) == Usage(1450, 1100, 37)
+    assert Usage(1, 1, 1) + Usage(2, 0, 3, "counted") == Usage(3, 1, 4, "mixed")

@@ -1,4 +1,6 @@
-"""Both providers over mocked HTTP (respx through the httpx2 alias): wire formats and failures."""
+"""The interviewer on a model: the turn's prompt, notes kept from the candidate, the retry rule
+over real SDK streams (respx through the httpx2 alias) for both providers, and usage counted
+when a provider reports none."""
 
 from __future__ import annotations
 
@@ -10,18 +12,14 @@ import pytest
 import respx
 
 from interviewer.base import InterviewerError, ReplyMeta
+from interviewer.model_interviewer import ModelInterviewer
 from interviewer.prompts import render_system_prompt, render_turn_prompt
-from interviewer.providers.anthropic_messages import AnthropicInterviewer
-from interviewer.providers.openai_chat import OpenAIChatInterviewer
-from interviewer.usage import Usage
+from llm import Credentials, FakeModel, Scripted, Usage
+from llm.anthropic_models import AnthropicModel
+from llm.clients import anthropic_client, openai_client
+from llm.openai_models import OpenAIModel
 from tests.interviewer.factories import BANK, context
-from tests.interviewer.providers.wire import (
-    anthropic_error_event,
-    anthropic_stream,
-    openai_chunk,
-    openai_stream,
-    sse,
-)
+from tests.llm.wire import anthropic_error_event, anthropic_stream, openai_chunk, openai_stream, sse
 
 OPENAI_URL = "https://openai.test/v1/chat/completions"
 ANTHROPIC_URL = "https://anthropic.test/v1/messages"
@@ -57,22 +55,57 @@ def sleeps():
 
 @pytest.fixture
 def openai_model(sleeps):
-    return OpenAIChatInterviewer(
-        model="gpt-4.1-mini", api_key="sk-test", base_url="https://openai.test/v1", sleep=sleeps
-    )
+    credentials = Credentials(openai_api_key="sk-test", openai_base_url="https://openai.test/v1")
+    return ModelInterviewer(OpenAIModel("gpt-4.1-mini", openai_client(credentials)), sleep=sleeps)
 
 
 @pytest.fixture
 def anthropic_model(sleeps):
-    return AnthropicInterviewer(
-        model="claude-sonnet-4-6",
-        api_key="sk-test",
-        base_url="https://anthropic.test",
-        sleep=sleeps,
-    )
+    credentials = Credentials(anthropic_api_key="k", anthropic_base_url="https://anthropic.test")
+    model = AnthropicModel("claude-sonnet-4-6", anthropic_client(credentials))
+    return ModelInterviewer(model, sleep=sleeps)
 
 
-# -- OpenAI --------------------------------------------------------------------------------
+# -- The prompt of a turn ------------------------------------------------------------------
+
+
+def test_a_turn_is_the_stable_prompt_the_conversation_then_the_step_and_time_left():
+    fake = FakeModel()
+    interviewer = ModelInterviewer(fake)
+    text, meta = split(collect(interviewer))
+    assert text and meta.usage.source == "counted"
+    prompt = fake.prompts[0]
+    assert prompt.system == render_system_prompt(ctx())
+    assert prompt.now == render_turn_prompt(ctx())
+    assert [m["role"] for m in prompt.history] == ["user", "assistant", "user"]
+    assert prompt.history[-1]["content"] == "How many links in total?"
+    assert prompt.cache_key == "interviewer.v2:url-shortener:neutral:senior:45"
+    assert interviewer.model_id == "fake:scripted" and interviewer.price_key == "fake:scripted"
+
+
+def test_notes_are_split_off_and_never_streamed():
+    fake = FakeModel(script=[Scripted(("What is your ", "peak QPS?\n#NO", "TES# Vague.\nADVANCE"))])
+    items = collect(ModelInterviewer(fake))
+    text, meta = split(items)
+    assert text == "What is your peak QPS?\n"
+    assert not any("#" in piece for piece in items[:-1])
+    assert meta.notes == "Vague.\nADVANCE" and meta.advance
+
+
+def test_a_reply_cut_off_after_its_first_pieces_is_an_error_and_not_retried(sleeps):
+    fake = FakeModel(script=[Scripted(("About ",), finished=False), "never asked"])
+    items = []
+
+    async def run():
+        async for item in ModelInterviewer(fake, sleep=sleeps).stream_reply(ctx()):
+            items.append(item)
+
+    with pytest.raises(InterviewerError, match="ended before"):
+        asyncio.run(run())
+    assert items == ["About "] and len(fake.prompts) == 1 and sleeps == []
+
+
+# -- OpenAI over HTTP ----------------------------------------------------------------------
 
 
 @respx.mock
@@ -82,93 +115,9 @@ def test_openai_streams_deltas_and_reads_usage_with_cached_tokens(openai_model):
     assert text == "About 100B."
     assert meta.usage == Usage(1200, 1024, 42, "provider")
     sent = json.loads(route.calls.last.request.content)
-    assert sent["stream"] is True
-    assert sent["stream_options"] == {"include_usage": True}
-    assert sent["prompt_cache_key"].startswith("interviewer.v2:url-shortener:")
     assert sent["messages"][0] == {"role": "system", "content": render_system_prompt(ctx())}
-    assert sent["messages"][1] == {"role": "system", "content": render_turn_prompt(ctx())}
-    assert [m["role"] for m in sent["messages"][2:]] == ["user", "assistant", "user"]
-    assert sent["messages"][-1]["content"] == "How many links in total?"
-    headers = route.calls.last.request.headers
-    assert headers["authorization"] == "Bearer sk-test"
-    assert headers["content-type"] == "application/json"
-    assert headers["user-agent"].startswith("AsyncOpenAI/Python")
-
-
-def test_openai_builds_its_request_as_the_http_clients_build_request_would(openai_model):
-    http = openai_model._client._client
-    openai_model._headers = {"Authorization": "Bearer sk-test", "X-Team": "interviews"}
-    openai_model._url = OPENAI_URL
-    built = openai_model._build(http, b'{"a":1}')
-    expected = http.build_request(
-        "POST", OPENAI_URL, content=b'{"a":1}', headers=openai_model._headers
-    )
-    assert (built.method, built.url, built.content) == (
-        expected.method,
-        expected.url,
-        expected.content,
-    )
-    assert built.headers.multi_items() == expected.headers.multi_items()
-    assert built.extensions == expected.extensions
-    again = openai_model._build(http, b"{}")  # the merged parts are reused
-    assert again.headers["content-length"] == "2" and again.url == expected.url
-
-
-@respx.mock
-def test_openai_sends_the_cookies_its_client_was_given_by_an_earlier_response(openai_model):
-    route = respx.post(OPENAI_URL).respond(content=openai_stream("Ok."), headers=STREAM)
-    openai_model._client._client.cookies.set("__cf_bm", "abc", domain="openai.test")
-    split(collect(openai_model))
-    assert route.calls.last.request.headers["cookie"] == "__cf_bm=abc"
-
-
-@respx.mock
-def test_openai_sends_the_organization_project_and_custom_headers_it_was_given():
-    from openai import AsyncOpenAI
-
-    client = AsyncOpenAI(
-        api_key="sk-org",
-        base_url="https://openai.test/v1",
-        organization="org-1",
-        project="proj-1",
-        default_headers={"X-Team": "interviews"},
-        max_retries=0,
-    )
-    model = OpenAIChatInterviewer(model="m", api_key="unused", client=client)
-    route = respx.post(OPENAI_URL).respond(content=openai_stream("Ok."), headers=STREAM)
-    assert split(collect(model))[0] == "Ok."
-    headers = route.calls.last.request.headers
-    assert headers["authorization"] == "Bearer sk-org"
-    assert (headers["openai-organization"], headers["openai-project"]) == ("org-1", "proj-1")
-    assert headers["x-team"] == "interviews"
-
-
-@respx.mock
-def test_openai_with_a_key_provider_goes_through_the_sdk():
-    from openai import AsyncOpenAI
-
-    async def fresh_key() -> str:
-        return "sk-fresh"
-
-    client = AsyncOpenAI(api_key=fresh_key, base_url="https://openai.test/v1", max_retries=0)
-    model = OpenAIChatInterviewer(model="m", api_key="unused", client=client)
-    route = respx.post(OPENAI_URL).respond(content=openai_stream("Ok."), headers=STREAM)
-    assert split(collect(model))[0] == "Ok."
-    assert route.calls.last.request.headers["authorization"] == "Bearer sk-fresh"
-
-
-@respx.mock
-def test_openai_notes_are_split_off_and_never_streamed(openai_model):
-    respx.post(OPENAI_URL).respond(
-        content=openai_stream("What is your ", "peak QPS?\n#NO", "TES# Vague on numbers.\nADVANCE"),
-        headers=STREAM,
-    )
-    items = collect(openai_model)
-    text, meta = split(items)
-    assert text == "What is your peak QPS?\n"
-    assert not any("#" in piece for piece in items[:-1])
-    assert meta.notes == "Vague on numbers.\nADVANCE"
-    assert meta.advance
+    assert sent["messages"][-1] == {"role": "system", "content": render_turn_prompt(ctx())}
+    assert sent["messages"][-2]["content"] == "How many links in total?"
 
 
 @respx.mock
@@ -179,9 +128,17 @@ def test_openai_429_honours_retry_after_then_succeeds(openai_model, sleeps):
         httpx.Response(200, content=openai_stream("Hi."), headers=STREAM),
     ]
     text, _ = split(collect(openai_model))
-    assert text == "Hi."
-    assert sleeps == [7.0]
-    assert route.call_count == 2
+    assert text == "Hi." and sleeps == [7.0] and route.call_count == 2
+
+
+@respx.mock
+def test_openai_429_asking_for_longer_than_the_budget_fails_at_once(openai_model, sleeps):
+    route = respx.post(OPENAI_URL).respond(
+        429, headers={"retry-after": "120"}, json={"error": {"message": "slow down"}}
+    )
+    with pytest.raises(InterviewerError, match="asked to wait 120 s"):
+        collect(openai_model)
+    assert route.call_count == 1 and sleeps == []
 
 
 @respx.mock
@@ -189,8 +146,7 @@ def test_openai_500_is_retried_twice_with_backoff_then_fails(openai_model, sleep
     route = respx.post(OPENAI_URL).respond(500, json={"error": {"message": "boom"}})
     with pytest.raises(InterviewerError, match="answered 500"):
         collect(openai_model)
-    assert route.call_count == 3
-    assert sleeps == [0.5, 1.0]
+    assert route.call_count == 3 and sleeps == [0.5, 1.0]
 
 
 @respx.mock
@@ -222,16 +178,16 @@ def test_openai_stream_cut_midway_is_not_retried(openai_model, sleeps):
 
     with pytest.raises(InterviewerError, match="ended before"):
         asyncio.run(run())
-    assert items == ["About "]
-    assert route.call_count == 1
+    assert items == ["About "] and route.call_count == 1
 
 
 @respx.mock
-def test_openai_error_event_inside_a_200_stream_fails_cleanly(openai_model):
+def test_openai_error_event_inside_a_200_stream_fails_cleanly(openai_model, sleeps):
     body = sse(openai_chunk("Par"), 'data: {"error": {"message": "server overloaded"}}')
-    respx.post(OPENAI_URL).respond(content=body, headers=STREAM)
+    route = respx.post(OPENAI_URL).respond(content=body, headers=STREAM)
     with pytest.raises(InterviewerError, match="overloaded"):
         collect(openai_model)
+    assert route.call_count == 1 and sleeps == []
 
 
 @respx.mock
@@ -244,31 +200,20 @@ def test_openai_without_usage_counts_tokens_offline(openai_model):
     assert meta.usage.input_tokens > 500
 
 
-def test_a_local_server_is_priced_as_self_hosted():
-    local = OpenAIChatInterviewer(model="llama3", api_key=None, base_url="http://127.0.0.1:1/v1")
-    hosted = OpenAIChatInterviewer(model="gpt-4.1-mini", api_key="sk")
-    assert local.price_key == "openai-compatible:llama3"
-    assert hosted.price_key == "openai:gpt-4.1-mini"
-
-
-# -- Anthropic -----------------------------------------------------------------------------
+# -- Anthropic over HTTP -------------------------------------------------------------------
 
 
 @respx.mock
-def test_anthropic_streams_text_caches_the_prefix_and_reads_usage(anthropic_model):
+def test_anthropic_streams_text_and_reads_usage(anthropic_model):
     route = respx.post(ANTHROPIC_URL).respond(
         content=anthropic_stream("About ", "100B.", cache_write=200), headers=STREAM
     )
     text, meta = split(collect(anthropic_model))
     assert text == "About 100B."
-    # input = fresh 150 + cache read 1100 + cache write 200; output from message_delta.
     assert meta.usage == Usage(1450, 1100, 37, "provider")
     sent = json.loads(route.calls.last.request.content)
-    assert sent["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert sent["system"][0]["text"] == render_system_prompt(ctx())
-    assert "cache_control" not in sent["system"][1]
-    assert sent["messages"][0]["role"] == "user"
-    assert sent["messages"][-1] == {"role": "user", "content": "How many links in total?"}
+    assert sent["messages"][-1]["content"][-1]["text"] == render_turn_prompt(ctx())
 
 
 @respx.mock

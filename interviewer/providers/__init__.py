@@ -1,1 +1,0 @@
-"""Interviewers backed by real LLM providers."""
