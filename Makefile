@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: serve test lint format check-e2e clean
+.PHONY: serve test test-fast eval lint format check-e2e clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed; set PYTHON=python3.11 or newer")'
@@ -22,6 +22,14 @@ lint: $(STAMP)
 
 test: lint  ## Lint and run the whole test suite
 	$(BIN)/pytest
+
+# `make eval` measures the configured judge (JUDGE_MODEL) on the labelled and fresh sets.
+# `make eval --dry-run` (or `make eval DRY_RUN=1`) runs the LLM judge's whole path with the
+# scripted fake model instead: no network, and the cost a real run would have. The `+` runs
+# the command even under make's own --dry-run, which is what that flag asks for here.
+DRY := $(if $(or $(DRY_RUN),$(findstring n,$(firstword -$(MAKEFLAGS)))),--dry-run,)
+eval: $(STAMP)
+	+$(BIN)/python -m bench.judge_agreement $(DRY) $(EVAL_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -1,7 +1,11 @@
 """How well a judge agrees with the labelled transcripts.
 
     .venv/bin/python -m bench.judge_agreement [--judge offline|provider:model] [--samples N]
-                                              [--set labelled|fresh|all] [--quiet]
+        [--set labelled|fresh|all] [--dir FOLDER ...] [--dry-run] [--quiet]
+
+``make eval`` runs it with the configured judge; ``make eval --dry-run`` (or ``--dry-run``
+here) runs the LLM judge's whole path with the scripted model of :mod:`llm.fake` in place of
+the model, no network: the prompts, the calls, the parsing and what the run would cost.
 
 For each set (``tests/rubrics/labelled/``, tuned on; ``tests/rubrics/fresh/``, never tuned on)
 it prints each transcript's score and verdict against its label, then:
@@ -27,14 +31,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.settings import Settings
-from core.wiring import choose_judge
+from core.wiring import UnknownModelError, choose_judge
+from llm import FakeModel, parse_model_id, price_key
 from problems.loader import load_bank
 from rubrics.grading import grade
+from rubrics.llm_judge import LLMJudge
 from rubrics.rubric import RECOMMENDATIONS
 from rubrics.scorecard import Scorecard
 from tests.rubrics.labelled_set import FRESH, LABELLED, RANK, Labelled, load_transcript, manifest
 
 SETS = {"labelled": LABELLED, "fresh": FRESH}
+DRY_RUN_MODEL = "openai:gpt-4.1-mini"
 
 
 def _ranks(values: list[float]) -> list[float]:
@@ -195,6 +202,17 @@ def _report(name: str, directory: Path, cards: dict[str, Scorecard], quiet: bool
             print(f"  {miss}")
 
 
+def _dry_run_judge(args) -> LLMJudge:
+    stands_for = parse_model_id(args.judge if args.judge != "offline" else DRY_RUN_MODEL)
+    model = FakeModel("dry-run", price_key=price_key(str(stands_for)))
+    print(
+        f"dry run: a scripted model answers every call in place of {stands_for}. The figures say "
+        f"nothing about a real judge; the calls, tokens and dollars are what {stands_for} would "
+        "take."
+    )
+    return LLMJudge(model, samples=args.samples)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--judge", default="offline")
@@ -213,12 +231,25 @@ def main(argv: list[str] | None = None) -> None:
         help="a folder of transcripts with a manifest.json (see tests/rubrics/LABELLING.md), "
         "measured instead of --set; may be given more than once",
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="the scripted model answers in place of --judge (default openai:gpt-4.1-mini): "
+        "no network, the cost is what that model would charge",
+    )
     parser.add_argument("--quiet", action="store_true", help="only the agreement figures")
     args = parser.parse_args(argv)
     for directory in args.dir:
         if not (directory / "manifest.json").is_file():
             parser.error(f"{directory} has no manifest.json")
-    judge = choose_judge(Settings(), args.judge, samples=args.samples)
+    try:
+        judge = (
+            _dry_run_judge(args)
+            if args.dry_run
+            else choose_judge(Settings(), args.judge, samples=args.samples)
+        )
+    except UnknownModelError as exc:
+        parser.error(str(exc))
     bank = load_bank()
     print(f"judge: {judge.name} ({judge.prompt_version})")
     if args.dir:

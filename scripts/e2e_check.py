@@ -2,8 +2,10 @@
 
 Run with `make check-e2e` (or `python scripts/e2e_check.py`). It starts the server on a free
 port with a throwaway data directory, creates a session, streams the opening, posts a message,
-streams the reply, checks the transcript, restarts the server on the same database, and checks
-that the conversation is still there. Exits non-zero with a one-line reason on any failure.
+streams the reply, checks the transcript, restarts the server on the same database with the
+scripted fake model as its interviewer (``INTERVIEWER_MODEL=fake:scripted``: the model path,
+no network), checks that the conversation is still there, and streams a second session from the
+fake model. Exits non-zero with a one-line reason on any failure.
 """
 
 from __future__ import annotations
@@ -32,14 +34,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, port: int):
+def running_server(data_dir: Path, port: int, model: str = "offline"):
     env = {
         **os.environ,
         "DATA_DIR": str(data_dir),
         "PORT": str(port),
         "HOST": "127.0.0.1",
         "OFFLINE_TOKEN_DELAY": "0.001",
-        "INTERVIEWER_MODEL": "offline",
+        "INTERVIEWER_MODEL": model,
     }
     for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "DATABASE_URL"):
         env.pop(key, None)
@@ -119,13 +121,27 @@ def run() -> dict[str, object]:
             cookies = dict(client.cookies)
 
         with (
-            running_server(data_dir, port) as base,
+            running_server(data_dir, port, model="fake:scripted") as base,
             httpx.Client(base_url=base, timeout=10, cookies=cookies) as client,
         ):
             transcript = client.get(f"/api/sessions/{session_id}/transcript").json()
             roles = [message["role"] for message in transcript]
             check(roles == ["interviewer", "candidate", "interviewer"], f"after restart: {roles}")
-    return {"session": session_id, "opening_tokens": len(tokens), "messages": len(transcript)}
+            created = client.post("/api/sessions", json={"problem_id": "rate-limiter"})
+            check(created.status_code == 201, f"create a fake-model session: {created.status_code}")
+            fake_session = created.json()
+            check(fake_session["interviewer_model"] == "fake:scripted", "the fake model is chosen")
+            opening = stream(client, fake_session["id"])
+            events = [event for event, _ in opening]
+            check(events[-1] == "done" and "token" in events, f"fake model stream: {events}")
+            clock = client.get(f"/api/sessions/{fake_session['id']}").json()
+            check(clock["messages"][0]["role"] == "interviewer", "the fake model's reply is stored")
+    return {
+        "session": session_id,
+        "opening_tokens": len(tokens),
+        "messages": len(transcript),
+        "fake_model_events": len(opening),
+    }
 
 
 def main() -> int:

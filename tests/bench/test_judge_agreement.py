@@ -93,3 +93,18 @@ def test_a_folder_without_a_manifest_or_with_a_bad_row_is_a_one_line_error(tmp_p
     with pytest.raises(SystemExit):
         bench.main(["--dir", str(tmp_path)])
     assert "KeyError" in capsys.readouterr().err
+
+
+def test_a_dry_run_takes_the_llm_judges_whole_path_with_the_scripted_model(capsys):
+    bench.main(["--set", "fresh", "--quiet", "--dry-run", "--judge", "anthropic:claude-haiku-4-5"])
+    out = capsys.readouterr().out
+    assert "in place of anthropic:claude-haiku-4-5" in out and "judge: fake:dry-run" in out
+    calls = int(out.split(" model calls")[0].rsplit(" ", 1)[-1])
+    dollars = float(out.rsplit("$", 1)[-1])
+    assert calls >= 17 * 9 and dollars > 0  # priced as the model it stands in for
+
+
+def test_a_judge_that_cannot_be_chosen_is_a_one_line_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--judge", "acme:model"])
+    assert exit_.value.code == 2 and "unknown provider 'acme'" in capsys.readouterr().err
